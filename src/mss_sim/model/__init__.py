@@ -1,0 +1,18 @@
+"""The discrete-event model: one Mission per replication, a SimPy process per actor."""
+
+from mss_sim.model.events import Event
+from mss_sim.model.mission import DAYS_PER_MONTH, Mission, draw_parameters
+from mss_sim.model.monitor import DRAFT_SCALARS, SERIES, STANDARD_SCALARS, Replication
+from mss_sim.model.simulate import simulate
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "DRAFT_SCALARS",
+    "SERIES",
+    "STANDARD_SCALARS",
+    "Event",
+    "Mission",
+    "Replication",
+    "draw_parameters",
+    "simulate",
+]

@@ -1,0 +1,266 @@
+"""Uncertain parameter values and the distributions behind them.
+
+A numeric parameter of a scenario is either a plain number or an *uncertain
+value*, a TOML inline table such as ``{ dist = "triangular", low = 2, mode = 4,
+high = 9 }``, drawn once per replication. Each distribution is backed by
+:mod:`scipy.stats` (:meth:`UncertainValue.distribution`) and is sampled by
+inverse transform (:meth:`UncertainValue.ppf`) so that experiment designs can
+feed it their own uniform numbers.
+
+Examples
+--------
+>>> from mss_sim.scenario.distributions import parse_uncertain
+>>> u = parse_uncertain({"dist": "uniform", "low": 2.0, "high": 4.0})
+>>> u.ppf(0.5)
+3.0
+>>> u.distribution().mean()
+3.0
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, model_validator
+from scipy import stats
+
+__all__ = [
+    "Beta",
+    "Choice",
+    "LogNormal",
+    "Normal",
+    "Triangular",
+    "UncertainValue",
+    "Uniform",
+    "parse_uncertain",
+]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    _rv: Any = PrivateAttr(default=None)
+
+    def _make_rv(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def distribution(self) -> Any:
+        """Return the frozen :mod:`scipy.stats` distribution of this value."""
+        if self._rv is None:
+            self._rv = self._make_rv()
+        return self._rv
+
+    def ppf(self, u: float) -> float:
+        """Return the quantile at probability `u` in (0, 1): inverse-transform sampling."""
+        return float(self.distribution().ppf(u))
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """Draw one value with `rng` (by inverse transform of one uniform number)."""
+        return self.ppf(float(rng.random()))
+
+    def support(self) -> tuple[float, float]:
+        """Return the smallest and largest value the distribution can give."""
+        lo, hi = self.distribution().support()
+        return float(lo), float(hi)
+
+
+def _finite(name: str, value: float) -> None:
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+
+
+class Uniform(_Dist):
+    """Uniform on ``[low, high]``."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Uniform:
+        _finite("low", self.low)
+        _finite("high", self.high)
+        if not self.low < self.high:
+            raise ValueError(f"low must be < high, got low={self.low}, high={self.high}")
+        return self
+
+    def _make_rv(self) -> Any:
+        return stats.uniform(loc=self.low, scale=self.high - self.low)
+
+
+class Triangular(_Dist):
+    """Triangular on ``[low, high]`` with its peak at `mode`."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Triangular:
+        for name in ("low", "mode", "high"):
+            _finite(name, getattr(self, name))
+        if not self.low < self.high:
+            raise ValueError(f"low must be < high, got low={self.low}, high={self.high}")
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(
+                f"mode must lie in [low, high] = [{self.low}, {self.high}], got {self.mode}"
+            )
+        return self
+
+    def _make_rv(self) -> Any:
+        width = self.high - self.low
+        return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+
+
+class Normal(_Dist):
+    """Normal with `mean` and standard deviation `sd`, optionally truncated to ``[low, high]``."""
+
+    dist: Literal["normal"]
+    mean: float
+    sd: float
+    low: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Normal:
+        _finite("mean", self.mean)
+        if not (math.isfinite(self.sd) and self.sd > 0):
+            raise ValueError(f"sd must be > 0, got {self.sd}")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"low must be < high, got low={self.low}, high={self.high}")
+        return self
+
+    def _make_rv(self) -> Any:
+        if self.low is None and self.high is None:
+            return stats.norm(loc=self.mean, scale=self.sd)
+        a = -np.inf if self.low is None else (self.low - self.mean) / self.sd
+        b = np.inf if self.high is None else (self.high - self.mean) / self.sd
+        return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
+
+
+class LogNormal(_Dist):
+    """Log-normal with the given `median` and log-scale standard deviation `sigma`."""
+
+    dist: Literal["lognormal"]
+    median: float
+    sigma: float
+
+    @model_validator(mode="after")
+    def _check(self) -> LogNormal:
+        if not (math.isfinite(self.median) and self.median > 0):
+            raise ValueError(f"median must be > 0, got {self.median}")
+        if not (math.isfinite(self.sigma) and self.sigma > 0):
+            raise ValueError(f"sigma must be > 0, got {self.sigma}")
+        return self
+
+    def _make_rv(self) -> Any:
+        return stats.lognorm(s=self.sigma, scale=self.median)
+
+
+class Beta(_Dist):
+    """Beta(`a`, `b`) rescaled to ``[low, high]`` (default ``[0, 1]``)."""
+
+    dist: Literal["beta"]
+    a: float
+    b: float
+    low: float = 0.0
+    high: float = 1.0
+
+    @model_validator(mode="after")
+    def _check(self) -> Beta:
+        for name in ("a", "b"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be > 0, got {value}")
+        _finite("low", self.low)
+        _finite("high", self.high)
+        if not self.low < self.high:
+            raise ValueError(f"low must be < high, got low={self.low}, high={self.high}")
+        return self
+
+    def _make_rv(self) -> Any:
+        return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
+
+
+class Choice(_Dist):
+    """One of `values`, with probabilities `p` (equal if omitted)."""
+
+    dist: Literal["choice"]
+    values: list[float] = Field(min_length=1)
+    p: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Choice:
+        for value in self.values:
+            _finite("every value", value)
+        if self.p is not None:
+            if len(self.p) != len(self.values):
+                raise ValueError(
+                    f"p must have one probability per value ({len(self.values)}), "
+                    f"got {len(self.p)}"
+                )
+            if any(not (0.0 <= q <= 1.0) for q in self.p):
+                raise ValueError(f"every probability in p must be in [0, 1], got {self.p}")
+            if abs(sum(self.p) - 1.0) > 1e-9:
+                raise ValueError(f"p must sum to 1, got {sum(self.p):.12g}")
+        return self
+
+    def _probabilities(self) -> np.ndarray:
+        n = len(self.values)
+        return np.full(n, 1.0 / n) if self.p is None else np.asarray(self.p, dtype=float)
+
+    def _make_rv(self) -> Any:
+        values = np.asarray(self.values, dtype=float)
+        order = np.argsort(values, kind="stable")
+        xk, inverse = np.unique(values[order], return_inverse=True)
+        pk = np.zeros(len(xk))
+        np.add.at(pk, inverse, self._probabilities()[order])
+        if np.all(xk == np.round(xk)):
+            return stats.rv_discrete(values=(xk.astype(np.int64), pk))
+        return _FiniteDiscrete(xk, pk)
+
+
+class _FiniteDiscrete:
+    """A finite discrete distribution on arbitrary real values (scipy's needs integers)."""
+
+    def __init__(self, xk: np.ndarray, pk: np.ndarray):
+        self.xk = xk
+        self.pk = pk
+
+    def support(self) -> tuple[float, float]:
+        return float(self.xk[0]), float(self.xk[-1])
+
+    def mean(self) -> float:
+        return float(np.dot(self.xk, self.pk))
+
+    def var(self) -> float:
+        return float(np.dot((self.xk - self.mean()) ** 2, self.pk))
+
+    def ppf(self, u: float) -> float:
+        index = int(np.searchsorted(np.cumsum(self.pk), u, side="left"))
+        return float(self.xk[min(index, len(self.xk) - 1)])
+
+
+UncertainValue = Annotated[
+    Uniform | Triangular | Normal | LogNormal | Beta | Choice, Field(discriminator="dist")
+]
+"""An uncertain value: one of the distribution models, told apart by ``dist``."""
+
+DIST_NAMES: tuple[str, ...] = ("uniform", "triangular", "normal", "lognormal", "beta", "choice")
+
+_ADAPTER: TypeAdapter[Uniform | Triangular | Normal | LogNormal | Beta | Choice] = TypeAdapter(
+    UncertainValue
+)
+
+
+def parse_uncertain(data: Any) -> Uniform | Triangular | Normal | LogNormal | Beta | Choice:
+    """Validate a mapping such as ``{"dist": "normal", "mean": 1, "sd": 0.1}``.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        If the mapping is not a valid uncertain value.
+    """
+    return _ADAPTER.validate_python(data)
