@@ -92,7 +92,5 @@ def stream(parent: np.random.SeedSequence, name: str) -> np.random.Generator:
     numpy.random.Generator
         A PCG64 generator.
     """
-    child = np.random.SeedSequence(
-        parent.entropy, spawn_key=(*parent.spawn_key, stream_key(name))
-    )
+    child = np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, stream_key(name)))
     return np.random.Generator(np.random.PCG64(child))

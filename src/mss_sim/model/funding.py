@@ -47,8 +47,12 @@ class Treasury:
         self.mission = mission
         spec = mission.scenario.funding
         value = mission.value
-        self.person_month_cents = value(spec.cost_per_person_month_usd, "funding.cost_per_person_month_usd") * 100
-        self.fixed_month_cents = value(spec.fixed_monthly_cost_usd, "funding.fixed_monthly_cost_usd") * 100
+        self.person_month_cents = (
+            value(spec.cost_per_person_month_usd, "funding.cost_per_person_month_usd") * 100
+        )
+        self.fixed_month_cents = (
+            value(spec.fixed_monthly_cost_usd, "funding.fixed_monthly_cost_usd") * 100
+        )
         self.logistics_share = value(spec.logistics_share, "funding.logistics_share")
         self.reserve_months = value(spec.deploy_reserve_months, "funding.deploy_reserve_months")
         self.opening_cents = round(
@@ -222,4 +226,6 @@ def start_funding(mission: Mission) -> None:
         states[donor.name] = state
         mission.env.process(donor_process(mission, donor, path, state))
     for i, shock in enumerate(spec.shocks):
-        mission.env.process(shock_process(mission, shock, f"funding.shocks[{i}]", states[shock.donor]))
+        mission.env.process(
+            shock_process(mission, shock, f"funding.shocks[{i}]", states[shock.donor])
+        )

@@ -160,7 +160,12 @@ class Mission:
         """Make the mandate active with a new expiry, ceiling and funding model."""
         self.treasury.accrue()
         m = self.mandate
-        m.active, m.expiry_day, m.ceiling, m.funding_model = True, expiry_day, ceiling, funding_model
+        m.active, m.expiry_day, m.ceiling, m.funding_model = (
+            True,
+            expiry_day,
+            ceiling,
+            funding_model,
+        )
         self.log(
             "mandate",
             actor,
@@ -202,7 +207,9 @@ class Mission:
     def _enforce_ceiling(self) -> None:
         excess = self.deployed - self.mandate.ceiling
         # Non-lead contingents leave first, the most recently listed first.
-        for contingent in sorted(reversed(self.contingents), key=lambda c: c.lead_nation):
+        order = [c for c in reversed(self.contingents) if not c.lead_nation]
+        order += [c for c in self.contingents if c.lead_nation]
+        for contingent in order:
             if excess <= 0:
                 break
             cut = min(excess, contingent.deployed)

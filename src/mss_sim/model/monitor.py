@@ -15,7 +15,7 @@ from mss_sim.model.events import Event
 if TYPE_CHECKING:
     from mss_sim.model.mission import Mission
 
-__all__ = ["SERIES", "STANDARD_SCALARS", "DRAFT_SCALARS", "Replication", "month_end_process"]
+__all__ = ["DRAFT_SCALARS", "SERIES", "STANDARD_SCALARS", "Replication", "month_end_process"]
 
 SERIES: tuple[str, ...] = (
     "deployed",

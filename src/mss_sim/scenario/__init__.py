@@ -1,7 +1,13 @@
 """Scenario files: typed, frozen, validated specifications and their loading."""
 
 from mss_sim.scenario.distributions import UncertainValue, parse_uncertain
-from mss_sim.scenario.io import load_raw, load_scenario, merge, scenario_from_dict
+from mss_sim.scenario.io import (
+    bundled_scenarios,
+    load_raw,
+    load_scenario,
+    merge,
+    scenario_from_dict,
+)
 from mss_sim.scenario.spec import (
     DRAFT_KINDS,
     FUNDING_MODELS,
@@ -35,6 +41,7 @@ __all__ = [
     "Shock",
     "UncertainValue",
     "add_months",
+    "bundled_scenarios",
     "load_raw",
     "load_scenario",
     "merge",

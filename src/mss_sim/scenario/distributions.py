@@ -198,8 +198,7 @@ class Choice(_Dist):
         if self.p is not None:
             if len(self.p) != len(self.values):
                 raise ValueError(
-                    f"p must have one probability per value ({len(self.values)}), "
-                    f"got {len(self.p)}"
+                    f"p must have one probability per value ({len(self.values)}), got {len(self.p)}"
                 )
             if any(not (0.0 <= q <= 1.0) for q in self.p):
                 raise ValueError(f"every probability in p must be in [0, 1], got {self.p}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from mss_sim.errors import ScenarioError
 from mss_sim.scenario.spec import Scenario, _KeyedError, describe_error, format_loc
 
-__all__ = ["load_raw", "load_scenario", "merge", "scenario_from_dict"]
+__all__ = ["bundled_scenarios", "load_raw", "load_scenario", "merge", "scenario_from_dict"]
 
 _TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
@@ -92,13 +93,15 @@ def _load_chain(file: Path, _chain: tuple[Path, ...]) -> tuple[dict[str, Any], l
         return data, []
     if not isinstance(parent, str) or not parent:
         raise ScenarioError(
-            f"must be a file name such as \"gsf_2025.toml\", got {parent!r}",
+            f'must be a file name such as "gsf_2025.toml", got {parent!r}',
             source=file.name,
             path="extends",
         )
     base_file = file.parent / parent
     if not base_file.is_file():
-        raise ScenarioError(f"extended file not found: {base_file}", source=file.name, path="extends")
+        raise ScenarioError(
+            f"extended file not found: {base_file}", source=file.name, path="extends"
+        )
     base, names = _load_chain(base_file.resolve(), (*_chain, file))
     return merge(base, data), [base_file.name, *names]
 
@@ -169,3 +172,17 @@ def load_scenario(path: str | Path) -> Scenario:
     data, bases = _load_chain(file.resolve(), ())
     source = file.name + "".join(f" (extends {name})" for name in bases[:1])
     return scenario_from_dict(data, source=source)
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """Return the bundled scenario files by name (the file name without ``.toml``).
+
+    They ship inside the installed package (``mss_sim/scenarios``); in a source
+    checkout installed in editable mode they are read from ``scenarios/`` at the
+    top of the checkout.
+    """
+    packaged = Path(str(resources.files("mss_sim") / "scenarios"))
+    folder = packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "scenarios"
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))}

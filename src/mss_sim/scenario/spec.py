@@ -183,7 +183,7 @@ def _parse_number(value: Any) -> Any:
             raise ValueError(f"{key}: {detail}" if key else detail) from None
     raise ValueError(
         "expected a number or an uncertain value such as "
-        f"{{ dist = \"uniform\", low = 1, high = 2 }}, got {_short(value)}"
+        f'{{ dist = "uniform", low = 1, high = 2 }}, got {_short(value)}'
     )
 
 

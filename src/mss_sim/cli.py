@@ -1,0 +1,237 @@
+"""The ``mss-sim`` command: run, validate, plot and list scenarios.
+
+Bad arguments and bad files give one line on standard error and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from mss_sim._version import __version__
+from mss_sim.batch import BatchResult, run_batch
+from mss_sim.batch.runner import Backend
+from mss_sim.errors import MssSimError, ResultsError, ScenarioError
+from mss_sim.scenario import bundled_scenarios, load_scenario
+
+__all__ = ["main"]
+
+DEFAULT_SCALAR_PLOTS = ("peak_deployed", "months_to_half_ceiling", "total_received_usd")
+DEFAULT_SERIES_PLOTS = ("deployed", "cash_balance")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _fail(message: str) -> int:
+    print(f"mss-sim: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _resolve_scenario(text: str) -> Path:
+    path = Path(text)
+    if path.exists() or path.suffix == ".toml":
+        return path
+    bundled = bundled_scenarios()
+    if text in bundled:
+        return bundled[text]
+    return path
+
+
+def write_plots(
+    result: BatchResult, folder: Path, *, compare: BatchResult | None = None
+) -> list[Path]:
+    """Write the standard figures of `result` (and a comparison) as PNG files."""
+    from matplotlib.figure import Figure
+
+    from mss_sim import plotting
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def save(fig: Figure, name: str) -> None:
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        written.append(path)
+
+    for name in DEFAULT_SERIES_PLOTS:
+        fig = Figure(figsize=(8, 4.5), layout="constrained")
+        plotting.plot_fan(result, name, ax=fig.add_subplot())
+        save(fig, f"fan_{name}")
+    for name in DEFAULT_SCALAR_PLOTS:
+        fig = Figure(figsize=(8, 4.5), layout="constrained")
+        plotting.plot_distribution(result, name, ax=fig.add_subplot())
+        save(fig, f"dist_{name}")
+    if compare is not None:
+        for name in ("deployed", "peak_deployed"):
+            fig = Figure(figsize=(8, 4.5), layout="constrained")
+            plotting.plot_compare(result, compare, name, ax=fig.add_subplot())
+            save(fig, f"compare_{name}")
+    return written
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(_resolve_scenario(args.scenario))
+    parallel = args.runs >= 200 and (os.cpu_count() or 1) > 1
+    backend: Backend = args.backend or ("process" if parallel else "serial")
+    result = run_batch(
+        scenario,
+        args.runs,
+        seed=args.seed,
+        backend=backend,
+        workers=args.workers,
+        chunk_size=args.chunk_size,
+        progress=args.progress,
+    )
+    out = Path(args.out) if args.out else Path("out") / scenario.name
+    result.save(out)
+    plots = [] if args.no_plots else write_plots(result, out / "plots")
+    print(result.summary())
+    if result.failures:
+        first = result.failures[0]
+        print(
+            f"\n{len(result.failures)} replication(s) failed; the first, "
+            f"{first.index}: {first.error}",
+            file=sys.stderr,
+        )
+    print(
+        f"\nresults: {out}"
+        + (f"\nplots:   {out / 'plots'} ({len(plots)} figures)" if plots else "")
+    )
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    status = 0
+    for name in args.files:
+        try:
+            scenario = load_scenario(_resolve_scenario(name))
+        except ScenarioError as exc:
+            first, *rest = str(exc).splitlines()
+            print(f"error  {first}" + (f" (+{len(rest)} more)" if rest else ""))
+            status = 2
+        else:
+            n = len(scenario.uncertain_parameters())
+            print(
+                f"ok     {name}: {scenario.name}, {scenario.scenario.horizon_months} months, "
+                f"{len(scenario.council.drafts)} drafts, {n} uncertain parameters"
+            )
+    return status
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    result = BatchResult.load(args.results)
+    compare = BatchResult.load(args.compare) if args.compare else None
+    out = Path(args.out) if args.out else Path(args.results) / "plots"
+    written = write_plots(result, out, compare=compare)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    bundled = bundled_scenarios()
+    if not bundled:
+        return _fail("no bundled scenarios found")
+    width = max(len(n) for n in bundled)
+    for name, path in bundled.items():
+        try:
+            description = load_scenario(path).scenario.description
+        except ScenarioError as exc:
+            description = f"(invalid: {exc})"
+        print(f"{name.ljust(width)}  {description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``mss-sim``."""
+    parser = _Parser(
+        prog="mss-sim",
+        description="Scenario simulation of the Haiti security mission (MSS, GSF and successors).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a Monte Carlo batch, save results and plots")
+    run.add_argument("scenario", help="a scenario file, or a bundled scenario's name")
+    run.add_argument("--runs", type=_positive, default=1000, help="replications (default 1000)")
+    run.add_argument("--seed", type=_seed, default=0, help="batch seed (default 0)")
+    run.add_argument("--out", help="results directory (default out/<scenario name>)")
+    run.add_argument(
+        "--backend",
+        choices=["serial", "process"],
+        help="default: process for 200 runs or more on several CPUs",
+    )
+    run.add_argument("--workers", type=_positive, help="worker processes (default: CPUs)")
+    run.add_argument("--chunk-size", type=_positive, help="replications per task")
+    run.add_argument("--no-plots", action="store_true", help="skip the figures")
+    bar = run.add_mutually_exclusive_group()
+    bar.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="always show a progress bar",
+    )
+    bar.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="never show a progress bar"
+    )
+    run.set_defaults(func=_cmd_run)
+
+    validate = sub.add_parser("validate", help="check scenario files; exit 2 on any error")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.set_defaults(func=_cmd_validate)
+
+    plot = sub.add_parser("plot", help="draw the figures of saved results")
+    plot.add_argument("results", help="a results directory written by 'mss-sim run'")
+    plot.add_argument("--compare", help="a second results directory to overlay")
+    plot.add_argument("--out", help="where to write the PNG files (default RESULTS/plots)")
+    plot.set_defaults(func=_cmd_plot)
+
+    lister = sub.add_parser("list", help="list the bundled scenarios")
+    lister.set_defaults(func=_cmd_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``mss-sim`` with `argv` (default: the command line); return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (ScenarioError, ResultsError) as exc:
+        first, *rest = str(exc).splitlines()
+        return _fail(first + (f" (+{len(rest)} more)" if rest else ""))
+    except MssSimError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
