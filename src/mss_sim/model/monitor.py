@@ -103,9 +103,9 @@ def collect(mission: Mission, rows: np.ndarray) -> Replication:
     treasury = mission.treasury
     outcomes = mission.draft_outcomes
     scalars: dict[str, float] = {
-        "mandate_active_at_end": series["mandate_active"][-1],
+        "mandate_active_at_end": float(series["mandate_active"][-1]),
         "peak_deployed": float(mission.peak_deployed),
-        "deployed_at_end": series["deployed"][-1],
+        "deployed_at_end": float(series["deployed"][-1]),
         "months_to_half_ceiling": mission.half_ceiling_day / (365.25 / 12),
         "drafts_adopted": float(sum(o[0] for o in outcomes.values())),
         "drafts_vetoed": float(sum(o[1] for o in outcomes.values())),

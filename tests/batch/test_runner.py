@@ -1,0 +1,147 @@
+"""Seeding contract, backend/worker/chunk invariance and failure isolation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mss_sim
+import mss_sim.batch.runner as runner
+from mss_sim.random import replication_seed
+
+ROOT = Path(__file__).parents[2]
+RUNS = 24
+
+
+@pytest.fixture(scope="module")
+def gsf() -> mss_sim.Scenario:
+    return mss_sim.load_scenario(ROOT / "scenarios" / "gsf_2025.toml")
+
+
+@pytest.fixture(scope="module")
+def reference(gsf) -> mss_sim.BatchResult:
+    return mss_sim.run_batch(gsf, RUNS, seed=11)
+
+
+def assert_identical(a: mss_sim.BatchResult, b: mss_sim.BatchResult) -> None:
+    assert list(a.scalars) == list(b.scalars)
+    for group in ("scalars", "series", "parameters"):
+        x, y = getattr(a, group), getattr(b, group)
+        assert list(x) == list(y)
+        for name in x:
+            # Bitwise: same bytes, NaN in the same places.
+            assert x[name].tobytes() == y[name].tobytes(), (group, name)
+    assert np.array_equal(a.months, b.months)
+    assert a.failures == b.failures
+
+
+@pytest.mark.parametrize("chunk_size", [1, 5, 7, 100])
+def test_serial_chunk_size_does_not_matter(gsf, reference, chunk_size):
+    assert_identical(reference, mss_sim.run_batch(gsf, RUNS, seed=11, chunk_size=chunk_size))
+
+
+@pytest.mark.parametrize(("workers", "chunk_size"), [(1, None), (2, 5), (2, 1)])
+def test_process_backend_is_bitwise_identical(gsf, reference, workers, chunk_size):
+    res = mss_sim.run_batch(
+        gsf, RUNS, seed=11, backend="process", workers=workers, chunk_size=chunk_size
+    )
+    assert_identical(reference, res)
+
+
+def test_prefix_of_a_longer_batch_is_the_same(gsf, reference):
+    longer = mss_sim.run_batch(gsf, RUNS + 9, seed=11)
+    for name, values in reference.scalars.items():
+        assert values.tobytes() == longer.scalars[name][:RUNS].tobytes()
+
+
+def test_replication_seed_is_the_spawned_child():
+    for index in (0, 3, 99):
+        expected = np.random.SeedSequence(5).spawn(index + 1)[index].generate_state(4)
+        assert np.array_equal(replication_seed(5, index).generate_state(4), expected)
+
+
+def test_different_seeds_differ(gsf, reference):
+    other = mss_sim.run_batch(gsf, RUNS, seed=12)
+    assert not np.array_equal(
+        reference.parameters["funding.opening_balance_usd"],
+        other.parameters["funding.opening_balance_usd"],
+    )
+
+
+def test_common_random_numbers_across_scenarios(gsf, reference):
+    cuts = mss_sim.load_scenario(ROOT / "scenarios" / "us_budget_cuts.toml")
+    res = mss_sim.run_batch(cuts, RUNS, seed=11)
+    shared = set(reference.parameters) & set(res.parameters)
+    assert "funding.cost_per_person_month_usd" in shared
+    for path in shared:
+        assert np.array_equal(reference.parameters[path], res.parameters[path]), path
+    # The shocks only remove US money: receipts never exceed the baseline's.
+    assert (
+        res.scalars["total_received_usd"] <= reference.scalars["total_received_usd"] + 1e-6
+    ).all()
+
+
+def test_metadata(gsf, reference):
+    meta = reference.meta
+    assert meta["scenario"] == "gsf_2025"
+    assert meta["scenario_hash"] == gsf.content_hash()
+    assert (meta["seed"], meta["runs"], meta["replications"]) == (11, RUNS, [0, RUNS])
+    assert meta["version"] == mss_sim.__version__
+    assert reference.runs == RUNS
+    assert reference.months[0] == np.datetime64("2025-09")
+    assert reference.series["deployed"].shape == (RUNS, 24)
+
+
+def test_failed_replication_keeps_the_others(gsf, reference, monkeypatch):
+    real = runner.simulate
+
+    def flaky(scenario, seed):
+        if seed.spawn_key == (5,):
+            raise RuntimeError("boom")
+        return real(scenario, seed)
+
+    monkeypatch.setattr(runner, "simulate", flaky)
+    res = mss_sim.run_batch(gsf, RUNS, seed=11, chunk_size=4)
+    assert [f.index for f in res.failures] == [5]
+    assert "RuntimeError: boom" in res.failures[0].error
+    for name, values in res.scalars.items():
+        assert np.isnan(values[5])
+        keep = np.arange(RUNS) != 5
+        assert values[keep].tobytes() == reference.scalars[name][keep].tobytes()
+    assert np.isnan(res.series["deployed"][5]).all()
+    assert "peak_deployed" in str(res.summary())
+
+
+def test_all_failures_raise(gsf, monkeypatch):
+    def broken(scenario, seed):
+        raise ValueError("nothing works")
+
+    monkeypatch.setattr(runner, "simulate", broken)
+    with pytest.raises(mss_sim.SimulationError, match=r"all 3 replications.*nothing works"):
+        mss_sim.run_batch(gsf, 3, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"runs": 0}, "runs must be a positive integer"),
+        ({"runs": 2.5}, "runs must be a positive integer"),
+        ({"seed": -1}, "seed must be a non-negative integer"),
+        ({"seed": 1.5}, "seed must be a non-negative integer"),
+        ({"backend": "dask"}, "backend must be"),
+        ({"workers": 0}, "workers must be >= 1"),
+        ({"chunk_size": 0}, "chunk_size must be >= 1"),
+    ],
+)
+def test_bad_arguments(gsf, kwargs, message):
+    args = {"runs": 2, "seed": 0} | kwargs
+    runs = args.pop("runs")
+    with pytest.raises(ValueError, match=message):
+        mss_sim.run_batch(gsf, runs, **args)
+
+
+def test_scenario_type_is_checked():
+    with pytest.raises(TypeError, match="load_scenario"):
+        mss_sim.run_batch("scenarios/gsf_2025.toml", 2, seed=0)  # type: ignore[arg-type]

@@ -1,0 +1,108 @@
+"""Invariants over many random replications of every bundled scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mss_sim
+from mss_sim.model import SERIES, STANDARD_SCALARS
+from mss_sim.random import replication_seed
+
+SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.toml"))
+RUNS = 300
+
+
+@pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
+def batch(request) -> tuple[mss_sim.Scenario, mss_sim.BatchResult]:
+    scenario = mss_sim.load_scenario(request.param)
+    return scenario, mss_sim.run_batch(scenario, RUNS, seed=2024)
+
+
+def cents(x: np.ndarray) -> np.ndarray:
+    return np.rint(x * 100).astype(np.int64)
+
+
+def test_no_replication_failed(batch):
+    _, res = batch
+    assert res.failures == ()
+    assert all(np.isfinite(res.series[k]).all() for k in SERIES)
+
+
+def test_money_is_conserved_to_the_cent(batch):
+    _, res = batch
+    s = res.series
+    assert np.array_equal(
+        cents(s["received_cum"]) - cents(s["spent_cum"]), cents(s["cash_balance"])
+    )
+    assert (s["cash_balance"] >= 0).all()
+    assert (np.diff(s["received_cum"], axis=1) >= 0).all()
+    assert (np.diff(s["spent_cum"], axis=1) >= 0).all()
+    assert np.array_equal(cents(res.scalars["total_received_usd"]), cents(s["received_cum"][:, -1]))
+    assert np.array_equal(cents(res.scalars["total_spent_usd"]), cents(s["spent_cum"][:, -1]))
+
+
+def test_strength_within_ceiling_and_zero_without_mandate(batch):
+    _, res = batch
+    deployed, ceiling, active = (res.series[k] for k in ("deployed", "ceiling", "mandate_active"))
+    assert (deployed >= 0).all()
+    assert (deployed <= ceiling).all()
+    assert (deployed[active == 0] == 0).all()
+    assert (ceiling[active == 0] == 0).all()
+    assert (res.scalars["peak_deployed"] >= deployed.max(axis=1)).all()
+
+
+def test_scalars_are_consistent(batch):
+    scenario, res = batch
+    sc = res.scalars
+    for name in STANDARD_SCALARS:
+        assert name in sc
+    assert np.array_equal(sc["deployed_at_end"], res.series["deployed"][:, -1])
+    assert np.array_equal(sc["mandate_active_at_end"], res.series["mandate_active"][:, -1])
+    adopted = sum(sc[f"{d.id}.adopted"] for d in scenario.council.drafts)
+    vetoed = sum(sc[f"{d.id}.vetoed"] for d in scenario.council.drafts)
+    assert np.array_equal(sc["drafts_adopted"], adopted)
+    assert np.array_equal(sc["drafts_vetoed"], vetoed)
+    for d in scenario.council.drafts:
+        total = sc[f"{d.id}.yes"] + sc[f"{d.id}.no"] + sc[f"{d.id}.abstain"]
+        assert (total == 15).all()
+        # Adopted drafts had nine yes votes; vetoed ones were not adopted.
+        assert (sc[f"{d.id}.yes"][sc[f"{d.id}.adopted"] == 1] >= 9).all()
+        assert (sc[f"{d.id}.adopted"][sc[f"{d.id}.vetoed"] == 1] == 0).all()
+    assert (sc["shortfall_months"] <= scenario.scenario.horizon_months).all()
+    finite = np.isfinite(sc["months_to_half_ceiling"])
+    assert (sc["months_to_half_ceiling"][finite] >= 0).all()
+
+
+def test_parameters_are_drawn_within_their_supports(batch):
+    scenario, res = batch
+    for path, dist in scenario.uncertain_parameters().items():
+        lo, hi = dist.support()
+        values = res.parameters[path]
+        assert ((values >= lo) & (values <= hi)).all(), path
+        assert np.unique(values).size > 1, path
+
+
+def test_replication_can_be_rerun_alone(batch):
+    scenario, res = batch
+    for index in (0, 17, RUNS - 1):
+        rep = mss_sim.simulate(scenario, replication_seed(2024, index))
+        for name in res.scalars:
+            assert np.array_equal(res.scalars[name][index], rep.scalars[name], equal_nan=True)
+        for name in res.series:
+            assert np.array_equal(res.series[name][index], rep.series[name])
+        for path in res.parameters:
+            assert res.parameters[path][index] == rep.parameters[path]
+
+
+def test_event_log_is_ordered_and_typed(batch):
+    scenario, _ = batch
+    rep = mss_sim.simulate(scenario, seed=5)
+    days = [e.day for e in rep.events]
+    assert days == sorted(days)
+    for e in rep.events:
+        assert (e.date - scenario.scenario.start).days == int(e.day)
+    votes = rep.events_of("vote")
+    assert [e.actor for e in votes] == [d.id for d in scenario.council.drafts]
