@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, model_validator
-from scipy import stats
+from scipy import special, stats
 
 __all__ = [
     "Beta",
@@ -52,7 +52,11 @@ class _Dist(BaseModel):
         return self._rv
 
     def ppf(self, u: float) -> float:
-        """Return the quantile at probability `u` in (0, 1): inverse-transform sampling."""
+        """Return the quantile at probability `u` in (0, 1): inverse-transform sampling.
+
+        Subclasses use closed forms that agree with :meth:`distribution`'s ``ppf``
+        (a test checks) and are much faster than the generic scipy call.
+        """
         return float(self.distribution().ppf(u))
 
     def sample(self, rng: np.random.Generator) -> float:
@@ -88,6 +92,9 @@ class Uniform(_Dist):
     def _make_rv(self) -> Any:
         return stats.uniform(loc=self.low, scale=self.high - self.low)
 
+    def ppf(self, u: float) -> float:
+        return self.low + u * (self.high - self.low)
+
 
 class Triangular(_Dist):
     """Triangular on ``[low, high]`` with its peak at `mode`."""
@@ -112,6 +119,13 @@ class Triangular(_Dist):
     def _make_rv(self) -> Any:
         width = self.high - self.low
         return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+
+    def ppf(self, u: float) -> float:
+        width = self.high - self.low
+        c = (self.mode - self.low) / width
+        if u < c:
+            return self.low + math.sqrt(u * width * (self.mode - self.low))
+        return self.high - math.sqrt((1.0 - u) * width * (self.high - self.mode))
 
 
 class Normal(_Dist):
@@ -139,6 +153,11 @@ class Normal(_Dist):
         b = np.inf if self.high is None else (self.high - self.mean) / self.sd
         return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
 
+    def ppf(self, u: float) -> float:
+        if self.low is None and self.high is None:
+            return self.mean + self.sd * float(special.ndtri(u))
+        return float(self.distribution().ppf(u))
+
 
 class LogNormal(_Dist):
     """Log-normal with the given `median` and log-scale standard deviation `sigma`."""
@@ -157,6 +176,9 @@ class LogNormal(_Dist):
 
     def _make_rv(self) -> Any:
         return stats.lognorm(s=self.sigma, scale=self.median)
+
+    def ppf(self, u: float) -> float:
+        return self.median * math.exp(self.sigma * float(special.ndtri(u)))
 
 
 class Beta(_Dist):
@@ -183,6 +205,9 @@ class Beta(_Dist):
     def _make_rv(self) -> Any:
         return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
 
+    def ppf(self, u: float) -> float:
+        return self.low + (self.high - self.low) * float(special.betaincinv(self.a, self.b, u))
+
 
 class Choice(_Dist):
     """One of `values`, with probabilities `p` (equal if omitted)."""
@@ -190,6 +215,7 @@ class Choice(_Dist):
     dist: Literal["choice"]
     values: list[float] = Field(min_length=1)
     p: list[float] | None = None
+    _finite: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _check(self) -> Choice:
@@ -211,14 +237,23 @@ class Choice(_Dist):
         return np.full(n, 1.0 / n) if self.p is None else np.asarray(self.p, dtype=float)
 
     def _make_rv(self) -> Any:
-        values = np.asarray(self.values, dtype=float)
-        order = np.argsort(values, kind="stable")
-        xk, inverse = np.unique(values[order], return_inverse=True)
-        pk = np.zeros(len(xk))
-        np.add.at(pk, inverse, self._probabilities()[order])
-        if np.all(xk == np.round(xk)):
-            return stats.rv_discrete(values=(xk.astype(np.int64), pk))
-        return _FiniteDiscrete(xk, pk)
+        table = self._table()
+        if np.all(table.xk == np.round(table.xk)):
+            return stats.rv_discrete(values=(table.xk.astype(np.int64), table.pk))
+        return table
+
+    def ppf(self, u: float) -> float:
+        return self._table().ppf(u)
+
+    def _table(self) -> _FiniteDiscrete:
+        if self._finite is None:
+            values = np.asarray(self.values, dtype=float)
+            order = np.argsort(values, kind="stable")
+            xk, inverse = np.unique(values[order], return_inverse=True)
+            pk = np.zeros(len(xk))
+            np.add.at(pk, inverse, self._probabilities()[order])
+            self._finite = _FiniteDiscrete(xk, pk)
+        return self._finite
 
 
 class _FiniteDiscrete:
@@ -227,6 +262,7 @@ class _FiniteDiscrete:
     def __init__(self, xk: np.ndarray, pk: np.ndarray):
         self.xk = xk
         self.pk = pk
+        self.cdf = np.cumsum(pk)
 
     def support(self) -> tuple[float, float]:
         return float(self.xk[0]), float(self.xk[-1])
@@ -238,7 +274,7 @@ class _FiniteDiscrete:
         return float(np.dot((self.xk - self.mean()) ** 2, self.pk))
 
     def ppf(self, u: float) -> float:
-        index = int(np.searchsorted(np.cumsum(self.pk), u, side="left"))
+        index = int(np.searchsorted(self.cdf, u, side="left"))
         return float(self.xk[min(index, len(self.xk) - 1)])
 
 

@@ -24,6 +24,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -508,6 +509,7 @@ class Scenario(_Spec):
     mandate: Mandate
     funding: Funding
     deployment: Deployment
+    _uncertain: dict[str, UncertainNumber] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
@@ -556,7 +558,9 @@ class Scenario(_Spec):
         >>> "funding.cost_per_person_month_usd" in sc.uncertain_parameters()  # doctest: +SKIP
         True
         """
-        return dict(_walk_uncertain(self, ""))
+        if self._uncertain is None:
+            self._uncertain = dict(_walk_uncertain(self, ""))
+        return dict(self._uncertain)
 
     def content_hash(self) -> str:
         """Return the SHA-256 of the scenario's canonical JSON form (hex)."""
