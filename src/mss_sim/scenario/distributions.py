@@ -253,7 +253,8 @@ class Choice(_Dist):
             pk = np.zeros(len(xk))
             np.add.at(pk, inverse, self._probabilities()[order])
             self._finite = _FiniteDiscrete(xk, pk)
-        return self._finite
+        table: _FiniteDiscrete = self._finite
+        return table
 
 
 class _FiniteDiscrete:
