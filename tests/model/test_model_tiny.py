@@ -234,3 +234,26 @@ def test_freeze_not_lifted_cancels_the_frozen_tranche():
         "reason": "freeze not lifted",
     }
     assert rep.scalars["total_received_usd"] == 1_000_000 + 200_000
+
+
+def test_renewal_is_not_tabled_without_a_mandate():
+    council = load_raw(TINY)["council"]
+    first = {**council["drafts"][0], "id": "widen", "kind": "force_authorisation"}
+    later = {**council["drafts"][0], "date": dt.date(2025, 3, 20)}
+    propensities = {
+        "default": {"renewal": [1.0, 0.0, 0.0], "force_authorisation": [1.0, 0.0, 0.0]},
+        "CHN": {"force_authorisation": [0.0, 0.0, 1.0]},
+    }
+    sc = variant(council={**council, "drafts": [first, later], "propensities": propensities})
+    rep = mss_sim.simulate(sc, seed=0)
+    kinds = [(e.kind, e.actor) for e in rep.events if e.actor in ("widen", "renew", "mission")]
+    assert kinds == [
+        ("vote", "widen"),
+        ("vetoed", "widen"),
+        ("lapsed", "mission"),
+        ("not_tabled", "renew"),
+    ]
+    assert np.isnan(rep.scalars["renew.adopted"])
+    assert np.isnan(rep.scalars["renew.yes"])
+    assert rep.scalars["drafts_adopted"] == 0
+    assert rep.scalars["drafts_vetoed"] == 1

@@ -32,8 +32,15 @@ def cast_ballots(mission: Mission, draft: Draft) -> dict[str, Vote]:
 
 
 def draft_process(mission: Mission, draft: Draft) -> Generator[Any, Any, None]:
-    """Put `draft` to the vote on its date and apply it if adopted."""
+    """Put `draft` to the vote on its date and apply it if adopted.
+
+    A ``renewal`` is not tabled when no mandate is in force to renew; its
+    per-draft outcomes stay NaN.
+    """
     yield mission.env.timeout(mission.day(draft.date))
+    if draft.kind == "renewal" and not mission.mandate.active:
+        mission.log("not_tabled", draft.id, reason="no mandate in force to renew")
+        return
     ballots = cast_ballots(mission, draft)
     decision = decide(ballots, permanent=mission.scenario.council.permanent)
     mission.log(

@@ -21,8 +21,8 @@ class Event:
     date : datetime.date
         The calendar date of `day`.
     kind : str
-        What happened: ``vote``, ``adopted``, ``vetoed``, ``failed``, ``mandate``,
-        ``lapsed``, ``received``, ``pledge``, ``cut``, ``freeze``, ``cancelled``,
+        What happened: ``vote``, ``adopted``, ``vetoed``, ``failed``, ``not_tabled``,
+        ``mandate``, ``lapsed``, ``received``, ``pledge``, ``cut``, ``freeze``, ``cancelled``,
         ``shortfall``, ``ready``, ``deployed``, ``deferred``, ``attrition``,
         ``withdrawn``.
     actor : str
