@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, model_validator
-from scipy import special, stats
+from scipy import special
 
 __all__ = [
     "Beta",
@@ -90,6 +90,8 @@ class Uniform(_Dist):
         return self
 
     def _make_rv(self) -> Any:
+        from scipy import stats
+
         return stats.uniform(loc=self.low, scale=self.high - self.low)
 
     def ppf(self, u: float) -> float:
@@ -117,6 +119,8 @@ class Triangular(_Dist):
         return self
 
     def _make_rv(self) -> Any:
+        from scipy import stats
+
         width = self.high - self.low
         return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
 
@@ -147,6 +151,8 @@ class Normal(_Dist):
         return self
 
     def _make_rv(self) -> Any:
+        from scipy import stats
+
         if self.low is None and self.high is None:
             return stats.norm(loc=self.mean, scale=self.sd)
         a = -np.inf if self.low is None else (self.low - self.mean) / self.sd
@@ -175,6 +181,8 @@ class LogNormal(_Dist):
         return self
 
     def _make_rv(self) -> Any:
+        from scipy import stats
+
         return stats.lognorm(s=self.sigma, scale=self.median)
 
     def ppf(self, u: float) -> float:
@@ -203,6 +211,8 @@ class Beta(_Dist):
         return self
 
     def _make_rv(self) -> Any:
+        from scipy import stats
+
         return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
 
     def ppf(self, u: float) -> float:
@@ -237,6 +247,8 @@ class Choice(_Dist):
         return np.full(n, 1.0 / n) if self.p is None else np.asarray(self.p, dtype=float)
 
     def _make_rv(self) -> Any:
+        from scipy import stats
+
         table = self._table()
         if np.all(table.xk == np.round(table.xk)):
             return stats.rv_discrete(values=(table.xk.astype(np.int64), table.pk))
