@@ -229,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(first + (f" (+{len(rest)} more)" if rest else ""))
     except MssSimError as exc:
         return _fail(str(exc))
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}")
     except KeyboardInterrupt:
         return _fail("interrupted")
 

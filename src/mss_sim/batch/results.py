@@ -115,6 +115,11 @@ class BatchResult:
             The directory written.
         """
         target = Path(directory)
+        if target.exists() and not target.is_dir():
+            raise ResultsError(f"{target}: exists and is not a directory; refusing to replace it")
+        blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise ResultsError(f"{target}: cannot create it, {blocking} is not a directory")
         if target.exists() and not (target / _META).is_file() and any(target.iterdir()):
             raise ResultsError(
                 f"{target}: exists and is not an mss_sim result; refusing to replace it"
