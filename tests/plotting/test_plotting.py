@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from matplotlib.axes import Axes
 
-import mss_sim
 from mss_sim import plotting
 from mss_sim.batch import BatchResult
 
@@ -25,17 +24,13 @@ RUNS = 30
 
 
 @pytest.fixture(scope="module")
-def gsf() -> BatchResult:
-    return mss_sim.run_batch(
-        mss_sim.load_scenario(ROOT / "scenarios" / "gsf_2025.toml"), RUNS, seed=1
-    )
+def gsf(run_small) -> BatchResult:
+    return run_small("gsf_2025", RUNS, 1)
 
 
 @pytest.fixture(scope="module")
-def cuts() -> BatchResult:
-    return mss_sim.run_batch(
-        mss_sim.load_scenario(ROOT / "scenarios" / "us_budget_cuts.toml"), RUNS, seed=1
-    )
+def cuts(run_small) -> BatchResult:
+    return run_small("us_budget_cuts", RUNS, 1)
 
 
 @pytest.fixture

@@ -21,10 +21,8 @@ RUNS = 25
 
 
 @pytest.fixture(scope="module")
-def real() -> BatchResult:
-    return mss_sim.run_batch(
-        mss_sim.load_scenario(ROOT / "scenarios" / "gsf_2025.toml"), RUNS, seed=5
-    )
+def real(run_small) -> BatchResult:
+    return run_small("gsf_2025", RUNS, 5)
 
 
 @pytest.fixture(scope="module")

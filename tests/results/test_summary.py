@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from scipy import stats
 
-import mss_sim
 from mss_sim.analysis import Summary, SummaryRow, mean_interval, summarise, wilson_interval
 from mss_sim.batch import BatchResult
 
@@ -20,10 +19,8 @@ RUNS = 40
 
 
 @pytest.fixture(scope="module")
-def real() -> BatchResult:
-    return mss_sim.run_batch(
-        mss_sim.load_scenario(ROOT / "scenarios" / "gsf_2025.toml"), RUNS, seed=8
-    )
+def real(run_small) -> BatchResult:
+    return run_small("gsf_2025", RUNS, 8)
 
 
 FLAG = [0.0, 1.0, 1.0, np.nan, 1.0, 0.0, 1.0]

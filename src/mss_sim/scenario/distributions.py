@@ -74,6 +74,13 @@ def _finite(name: str, value: float) -> None:
         raise ValueError(f"{name} must be finite, got {value}")
 
 
+def _interval(low: float, high: float) -> None:
+    _finite("low", low)
+    _finite("high", high)
+    if not low < high:
+        raise ValueError(f"low must be < high, got low={low}, high={high}")
+
+
 class Uniform(_Dist):
     """Uniform on ``[low, high]``."""
 
@@ -83,10 +90,7 @@ class Uniform(_Dist):
 
     @model_validator(mode="after")
     def _check(self) -> Uniform:
-        _finite("low", self.low)
-        _finite("high", self.high)
-        if not self.low < self.high:
-            raise ValueError(f"low must be < high, got low={self.low}, high={self.high}")
+        _interval(self.low, self.high)
         return self
 
     def _make_rv(self) -> Any:
@@ -108,10 +112,8 @@ class Triangular(_Dist):
 
     @model_validator(mode="after")
     def _check(self) -> Triangular:
-        for name in ("low", "mode", "high"):
-            _finite(name, getattr(self, name))
-        if not self.low < self.high:
-            raise ValueError(f"low must be < high, got low={self.low}, high={self.high}")
+        _interval(self.low, self.high)
+        _finite("mode", self.mode)
         if not self.low <= self.mode <= self.high:
             raise ValueError(
                 f"mode must lie in [low, high] = [{self.low}, {self.high}], got {self.mode}"
@@ -204,10 +206,7 @@ class Beta(_Dist):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be > 0, got {value}")
-        _finite("low", self.low)
-        _finite("high", self.high)
-        if not self.low < self.high:
-            raise ValueError(f"low must be < high, got low={self.low}, high={self.high}")
+        _interval(self.low, self.high)
         return self
 
     def _make_rv(self) -> Any:
