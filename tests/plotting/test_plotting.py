@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
-from pathlib import Path
 
 import matplotlib
 
@@ -19,7 +18,6 @@ from matplotlib.axes import Axes
 from mss_sim import plotting
 from mss_sim.batch import BatchResult
 
-ROOT = Path(__file__).parents[2]
 RUNS = 30
 
 

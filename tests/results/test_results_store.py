@@ -16,7 +16,6 @@ import mss_sim
 from mss_sim.batch import BatchResult, Failure
 from mss_sim.errors import ResultsError
 
-ROOT = Path(__file__).parents[2]
 RUNS = 25
 
 

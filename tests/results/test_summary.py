@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +13,6 @@ from scipy import stats
 from mss_sim.analysis import Summary, SummaryRow, mean_interval, summarise, wilson_interval
 from mss_sim.batch import BatchResult
 
-ROOT = Path(__file__).parents[2]
 RUNS = 40
 
 
