@@ -145,3 +145,11 @@ def test_bad_arguments(gsf, kwargs, message):
 def test_scenario_type_is_checked():
     with pytest.raises(TypeError, match="load_scenario"):
         mss_sim.run_batch("scenarios/gsf_2025.toml", 2, seed=0)  # type: ignore[arg-type]
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(gsf, capsys):
+    mss_sim.run_batch(gsf, 4, seed=0, chunk_size=2, progress=True)
+    assert "4/4" in capsys.readouterr().err
+    # Under pytest standard error is not a terminal: no bar by default.
+    mss_sim.run_batch(gsf, 4, seed=0)
+    assert capsys.readouterr().err == ""
