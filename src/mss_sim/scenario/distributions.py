@@ -38,8 +38,21 @@ __all__ = [
 ]
 
 
-class _Dist(BaseModel):
+class FieldEquality(BaseModel):
+    """A frozen model compared by its fields only, not by values it caches privately."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __eq__(self, other: object) -> bool:
+        # Equal when the fields are equal, whatever has been cached privately.
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in type(self).model_fields)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Dist(FieldEquality):
     _rv: Any = PrivateAttr(default=None)
 
     def _make_rv(self) -> Any:  # pragma: no cover - overridden

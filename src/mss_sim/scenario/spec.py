@@ -34,6 +34,7 @@ from mss_sim.scenario.distributions import (
     DIST_NAMES,
     Beta,
     Choice,
+    FieldEquality,
     LogNormal,
     Normal,
     Triangular,
@@ -490,7 +491,7 @@ class Deployment(_Spec):
         return self
 
 
-class Scenario(_Spec):
+class Scenario(FieldEquality):
     """A complete, validated scenario.
 
     Build one with :func:`mss_sim.load_scenario` (or :meth:`Scenario.from_toml`)
