@@ -33,8 +33,10 @@ def draw_parameters(scenario: Scenario, seed: SeedLike) -> dict[str, float]:
     Examples
     --------
     >>> import mss_sim
-    >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")  # doctest: +SKIP
-    >>> draws = draw_parameters(sc, 7)  # doctest: +SKIP
+    >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")
+    >>> draws = draw_parameters(sc, 7)
+    >>> draws == draw_parameters(sc, 7) and set(draws) == set(sc.uncertain_parameters())
+    True
     """
     ss = as_seed_sequence(seed)
     return {

@@ -35,9 +35,9 @@ def simulate(scenario: Scenario, seed: SeedLike) -> Replication:
     Examples
     --------
     >>> import mss_sim
-    >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")  # doctest: +SKIP
-    >>> rep = mss_sim.simulate(sc, seed=7)  # doctest: +SKIP
-    >>> rep.series["deployed"].shape  # doctest: +SKIP
+    >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")
+    >>> rep = mss_sim.simulate(sc, seed=7)
+    >>> rep.series["deployed"].shape
     (24,)
     """
     mission = Mission(scenario, seed)

@@ -13,7 +13,7 @@ Examples
 >>> u = parse_uncertain({"dist": "uniform", "low": 2.0, "high": 4.0})
 >>> u.ppf(0.5)
 3.0
->>> u.distribution().mean()
+>>> float(u.distribution().mean())
 3.0
 """
 

@@ -164,8 +164,8 @@ def load_scenario(path: str | Path) -> Scenario:
     Examples
     --------
     >>> import mss_sim
-    >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")  # doctest: +SKIP
-    >>> sc.name  # doctest: +SKIP
+    >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")
+    >>> sc.name
     'gsf_2025'
     """
     file = Path(path)

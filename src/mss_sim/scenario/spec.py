@@ -500,8 +500,8 @@ class Scenario(FieldEquality):
     Examples
     --------
     >>> import mss_sim
-    >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")  # doctest: +SKIP
-    >>> sc.scenario.horizon_months  # doctest: +SKIP
+    >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")
+    >>> sc.scenario.horizon_months
     24
     """
 
@@ -555,8 +555,8 @@ class Scenario(FieldEquality):
         Examples
         --------
         >>> import mss_sim
-        >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")  # doctest: +SKIP
-        >>> "funding.cost_per_person_month_usd" in sc.uncertain_parameters()  # doctest: +SKIP
+        >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")
+        >>> "funding.cost_per_person_month_usd" in sc.uncertain_parameters()
         True
         """
         if self._uncertain is None:
