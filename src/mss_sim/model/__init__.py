@@ -1,7 +1,8 @@
 """The discrete-event model: one Mission per replication, a SimPy process per actor."""
 
+from mss_sim.model.clock import DAYS_PER_MONTH
 from mss_sim.model.events import Event
-from mss_sim.model.mission import DAYS_PER_MONTH, Mission, draw_parameters
+from mss_sim.model.mission import Mission, draw_parameters
 from mss_sim.model.monitor import DRAFT_SCALARS, SERIES, STANDARD_SCALARS, Replication
 from mss_sim.model.simulate import simulate
 

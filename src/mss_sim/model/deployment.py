@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mss_sim.model.mission import DAYS_PER_MONTH
+from mss_sim.model.clock import DAYS_PER_MONTH
 from mss_sim.scenario.spec import Contributor
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mss_sim.model.mission import DAYS_PER_MONTH
+from mss_sim.model.clock import DAYS_PER_MONTH
 from mss_sim.scenario.spec import Donor, Shock
 
 if TYPE_CHECKING:

@@ -10,17 +10,14 @@ from typing import Any
 import numpy as np
 import simpy
 
+from mss_sim.model.clock import NOON
+from mss_sim.model.deployment import Contingent
 from mss_sim.model.events import Event
+from mss_sim.model.funding import Treasury
 from mss_sim.random import SeedLike, as_seed_sequence, stream
 from mss_sim.scenario.spec import Scenario, add_months
 
-__all__ = ["DAYS_PER_MONTH", "MandateState", "Mission", "draw_parameters"]
-
-DAYS_PER_MONTH = 365.25 / 12
-"""Days in an average month, used to turn durations in months into days."""
-
-NOON = 0.5
-"""Calendar events (votes, pledges, expiries) happen at noon of their date."""
+__all__ = ["MandateState", "Mission", "draw_parameters"]
 
 
 def draw_parameters(scenario: Scenario, seed: SeedLike) -> dict[str, float]:
@@ -75,9 +72,6 @@ class Mission:
     """
 
     def __init__(self, scenario: Scenario, seed: SeedLike):
-        from mss_sim.model.deployment import Contingent
-        from mss_sim.model.funding import Treasury
-
         self.scenario = scenario
         self.seed = as_seed_sequence(seed)
         self.params = draw_parameters(scenario, self.seed)
@@ -187,7 +181,7 @@ class Mission:
             self.remove_personnel(contingent, contingent.deployed, reason="mandate lapsed")
         self._signal_mandate()
 
-    def add_personnel(self, contingent: Any, count: int) -> None:
+    def add_personnel(self, contingent: Contingent, count: int) -> None:
         """Deploy `count` more personnel of `contingent`."""
         self.treasury.accrue()
         contingent.deployed += count
@@ -196,7 +190,7 @@ class Mission:
         self.log("deployed", contingent.country, count=count, total=self.deployed)
         self._check_half_ceiling()
 
-    def remove_personnel(self, contingent: Any, count: int, *, reason: str) -> None:
+    def remove_personnel(self, contingent: Contingent, count: int, *, reason: str) -> None:
         """Withdraw `count` personnel of `contingent` (attrition, ceiling, lapse)."""
         if count <= 0:
             return

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mss_sim.model.clock import DAYS_PER_MONTH
 from mss_sim.model.deployment import apply_attrition
 from mss_sim.model.events import Event
 
@@ -106,7 +107,7 @@ def collect(mission: Mission, rows: np.ndarray) -> Replication:
         "mandate_active_at_end": float(series["mandate_active"][-1]),
         "peak_deployed": float(mission.peak_deployed),
         "deployed_at_end": float(series["deployed"][-1]),
-        "months_to_half_ceiling": mission.half_ceiling_day / (365.25 / 12),
+        "months_to_half_ceiling": mission.half_ceiling_day / DAYS_PER_MONTH,
         "drafts_adopted": float(sum(o[0] for o in outcomes.values())),
         "drafts_vetoed": float(sum(o[1] for o in outcomes.values())),
         "total_received_usd": treasury.received_cents / 100,
