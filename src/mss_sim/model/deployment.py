@@ -63,6 +63,8 @@ class Contingent:
 def contingent_process(mission: Mission, c: Contingent) -> Generator[Any, Any, None]:
     """Readiness, then a wave every interval while the mandate, ceiling and funds allow."""
     env = mission.env
+    if c.pledged == 0:
+        return
     if c.deployed == 0:
         delay = max(0.0, c.available_day) + c.readiness
         if delay > 0:
