@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -145,7 +145,7 @@ def _failed_chunk(scenario: Scenario, start: int, stop: int, message: str) -> _C
     return chunk
 
 
-def _progress_bar(progress: bool | None, runs: int, name: str) -> object:
+def _progress_bar(progress: bool | None, runs: int, name: str) -> Any:
     show = sys.stderr.isatty() if progress is None else progress
     if not show:
         return None
@@ -247,10 +247,10 @@ def run_batch(
             parameters[rows] = chunk.parameters
             failures.extend(chunk.failures)
             if bar is not None:
-                bar.update(chunk.stop - chunk.start)  # type: ignore[attr-defined]
+                bar.update(chunk.stop - chunk.start)
     finally:
         if bar is not None:
-            bar.close()  # type: ignore[attr-defined]
+            bar.close()
 
     failures.sort(key=lambda f: f.index)
     if len(failures) == runs:
