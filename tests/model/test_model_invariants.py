@@ -57,23 +57,51 @@ def test_strength_within_ceiling_and_zero_without_mandate(batch):
 def test_scalars_are_consistent(batch):
     scenario, res = batch
     sc = res.scalars
+    assert list(sc) == list(mss_sim.model.scalar_names(scenario))
     for name in STANDARD_SCALARS:
         assert name in sc
     assert np.array_equal(sc["deployed_at_end"], res.series["deployed"][:, -1])
     assert np.array_equal(sc["mandate_active_at_end"], res.series["mandate_active"][:, -1])
-    adopted = sum(np.nan_to_num(sc[f"{d.id}.adopted"]) for d in scenario.council.drafts)
-    vetoed = sum(np.nan_to_num(sc[f"{d.id}.vetoed"]) for d in scenario.council.drafts)
-    assert np.array_equal(sc["drafts_adopted"], adopted)
-    assert np.array_equal(sc["drafts_vetoed"], vetoed)
-    for d in scenario.council.drafts:
-        held = np.isfinite(sc[f"{d.id}.yes"])
-        total = sc[f"{d.id}.yes"] + sc[f"{d.id}.no"] + sc[f"{d.id}.abstain"]
-        assert (total[held] == 15).all()
-        for name in ("adopted", "vetoed", "no", "abstain"):
+    drafts = scenario.council.drafts
+    for total, name in [("drafts_adopted", "adopted"), ("drafts_vetoed", "vetoed")]:
+        assert np.array_equal(sc[total], sum(np.nan_to_num(sc[f"{d.id}.{name}"]) for d in drafts))
+    withdrawn = sum(np.nan_to_num(sc[f"{d.id}.withdrawn"]) for d in drafts)
+    assert np.array_equal(sc["drafts_withdrawn"], withdrawn)
+    vetoes = 0
+    for d in drafts:
+        tabled = np.isfinite(sc[f"{d.id}.adopted"])
+        held = sc[f"{d.id}.vote_held"] == 1
+        for name in ("adopted", "vetoed", "failed", "withdrawn", "softened", "vote_held"):
+            assert np.array_equal(np.isfinite(sc[f"{d.id}.{name}"]), tabled)
+        for name in ("yes", "no", "abstain"):
             assert np.array_equal(np.isfinite(sc[f"{d.id}.{name}"]), held)
-        # Adopted drafts had nine yes votes; vetoed ones were not adopted.
+        assert (sc[f"{d.id}.yes"] + sc[f"{d.id}.no"] + sc[f"{d.id}.abstain"])[held].tolist() == [
+            15.0
+        ] * held.sum()
+        ballots = np.array([v for k, v in sc.items() if k.startswith(f"{d.id}.vote.")])
+        assert np.array_equal(np.isfinite(ballots).sum(axis=0), np.where(held, 15, 0))
+        assert np.array_equal(np.nansum(ballots == 1, axis=0)[held], sc[f"{d.id}.yes"][held])
+        assert np.array_equal(np.nansum(ballots == -1, axis=0)[held], sc[f"{d.id}.no"][held])
+        by = np.array([sc[f"{d.id}.vetoed_by.{m}"] for m in scenario.council.permanent])
+        assert np.array_equal(np.isfinite(by).all(axis=0), held)
+        assert np.array_equal(by.max(axis=0)[held], sc[f"{d.id}.vetoed"][held])
+        vetoes = vetoes + np.nan_to_num(by).sum(axis=0)
+        # An adopted draft had a vote with nine yes (its last); a draft that was not
+        # adopted was withdrawn, vetoed or failed; vetoes and failures need a vote.
         assert (sc[f"{d.id}.yes"][sc[f"{d.id}.adopted"] == 1] >= 9).all()
-        assert (sc[f"{d.id}.adopted"][sc[f"{d.id}.vetoed"] == 1] == 0).all()
+        lost = tabled & (sc[f"{d.id}.adopted"] == 0)
+        ended = sc[f"{d.id}.withdrawn"] + sc[f"{d.id}.vetoed"] + sc[f"{d.id}.failed"]
+        assert (ended[lost] >= 1).all()
+        assert held[(sc[f"{d.id}.vetoed"] == 1) | (sc[f"{d.id}.failed"] == 1)].all()
+        assert (sc[f"{d.id}.softened"][tabled] <= len(d.soften)).all()
+    assert (sc["vetoes_cast"] >= vetoes).all()
+    assert set(np.unique(sc["mandate_lapsed"])) <= {0.0, 1.0}
+    horizon_days = (scenario.scenario.end - scenario.scenario.start).days
+    idle = sc["days_without_mandate"]
+    assert ((idle >= 0) & (idle <= horizon_days)).all()
+    # A mandate that never lapsed (and was active at the start) leaves no idle days.
+    assert (idle[sc["mandate_lapsed"] == 0] == 0).all()
+    assert (idle[res.series["mandate_active"].min(axis=1) == 0] > 0).all()
     assert (sc["shortfall_months"] <= scenario.scenario.horizon_months).all()
     finite = np.isfinite(sc["months_to_half_ceiling"])
     assert (sc["months_to_half_ceiling"][finite] >= 0).all()
@@ -107,5 +135,5 @@ def test_event_log_is_ordered_and_typed(batch):
     assert days == sorted(days)
     for e in rep.events:
         assert (e.date - scenario.scenario.start).days == int(e.day)
-    tabled = [e.actor for e in rep.events if e.kind in ("vote", "not_tabled")]
-    assert tabled == [d.id for d in scenario.council.drafts]
+    came_up = [e.actor for e in rep.events if e.kind in ("vote", "withdrawn", "not_tabled")]
+    assert list(dict.fromkeys(came_up)) == [d.id for d in scenario.council.drafts]

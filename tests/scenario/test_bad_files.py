@@ -234,7 +234,7 @@ CASES = [
         "nine elected",
         edit("council.elected.2025", E10[:9]),
         "council.elected.2025",
-        "must list ten different members, got 9",
+        "must list 10 different members, got 9",
     ),
     (
         "permanent among elected",
@@ -246,7 +246,7 @@ CASES = [
         "draft outside horizon",
         edit("council.drafts[1].date", dt.date(2030, 1, 1)),
         "council.drafts[1].date",
-        "no elected members listed for 2030",
+        "2030-01-01 is outside the horizon [2025-09-01, 2027-09-01)",
     ),
     (
         "draft after horizon end",

@@ -25,7 +25,7 @@ import numpy as np
 from mss_sim._version import __version__
 from mss_sim.batch.results import BatchResult, Failure
 from mss_sim.errors import SimulationError
-from mss_sim.model import DRAFT_SCALARS, SERIES, STANDARD_SCALARS, simulate
+from mss_sim.model import SERIES, scalar_names, simulate
 from mss_sim.random import replication_seed
 from mss_sim.scenario.spec import Scenario
 
@@ -45,9 +45,8 @@ class OutputNames:
 
 def output_names(scenario: Scenario) -> OutputNames:
     """Return the scalar, series and parameter names every replication of `scenario` has."""
-    per_draft = tuple(f"{d.id}.{name}" for d in scenario.council.drafts for name in DRAFT_SCALARS)
     return OutputNames(
-        scalars=STANDARD_SCALARS + per_draft,
+        scalars=scalar_names(scenario),
         series=SERIES,
         parameters=tuple(scenario.uncertain_parameters()),
     )

@@ -3,7 +3,13 @@
 from mss_sim.model.clock import DAYS_PER_MONTH
 from mss_sim.model.events import Event
 from mss_sim.model.mission import Mission, draw_parameters
-from mss_sim.model.monitor import DRAFT_SCALARS, SERIES, STANDARD_SCALARS, Replication
+from mss_sim.model.monitor import (
+    DRAFT_SCALARS,
+    SERIES,
+    STANDARD_SCALARS,
+    Replication,
+    scalar_names,
+)
 from mss_sim.model.simulate import simulate
 
 __all__ = [
@@ -15,5 +21,6 @@ __all__ = [
     "Mission",
     "Replication",
     "draw_parameters",
+    "scalar_names",
     "simulate",
 ]

@@ -11,6 +11,7 @@ import numpy as np
 import simpy
 
 from mss_sim.model.clock import NOON
+from mss_sim.model.council import Chamber
 from mss_sim.model.deployment import Contingent
 from mss_sim.model.events import Event
 from mss_sim.model.funding import Treasury
@@ -44,16 +45,19 @@ def draw_parameters(scenario: Scenario, seed: SeedLike) -> dict[str, float]:
 
 @dataclass(slots=True)
 class MandateState:
-    """The authorisation: whether active, its expiry, ceiling and funding model.
+    """The authorisation: whether active, its expiry, ceiling, funding model and powers.
 
     `ceiling` keeps the last authorised value while the mandate is inactive, so a
     draft that restores the mandate without naming a ceiling restores it too.
+    `terminating` is set when a termination fixed the expiry.
     """
 
     active: bool
     expiry_day: float
     ceiling: int
     funding_model: str
+    powers: tuple[str, ...] = ()
+    terminating: bool = False
 
 
 class Mission:
@@ -90,8 +94,12 @@ class Mission:
             expiry_day=self.day(spec.expiry) if spec.expiry is not None else math.inf,
             ceiling=spec.ceiling,
             funding_model=spec.funding_model,
+            powers=tuple(spec.powers),
         )
         self._mandate_changed = self.env.event()
+        self.inactive_since: float | None = None if spec.active else 0.0
+        self.days_without_mandate = 0.0
+        self.lapses = 0
         self.treasury = Treasury(self)
         self.contingents = [
             Contingent.from_spec(self, c, f"deployment.contributors[{i}]")
@@ -101,7 +109,7 @@ class Mission:
         self.peak_deployed = self.deployed
         self.half_ceiling_day = math.nan
         self._check_half_ceiling()
-        self.draft_outcomes: dict[str, tuple[float, ...]] = {}
+        self.council = Chamber(self)
 
     # ------------------------------------------------------------------ helpers
 
@@ -151,23 +159,30 @@ class Mission:
             self.half_ceiling_day = self.env.now
 
     def set_mandate(
-        self, *, expiry_day: float, ceiling: int, funding_model: str, actor: str
+        self,
+        *,
+        expiry_day: float,
+        ceiling: int,
+        funding_model: str,
+        powers: tuple[str, ...],
+        terminating: bool = False,
+        actor: str,
     ) -> None:
-        """Make the mandate active with a new expiry, ceiling and funding model."""
+        """Make the mandate active with a new expiry, ceiling, funding model and powers."""
         self.treasury.accrue()
         m = self.mandate
-        m.active, m.expiry_day, m.ceiling, m.funding_model = (
-            True,
-            expiry_day,
-            ceiling,
-            funding_model,
-        )
+        if self.inactive_since is not None:
+            self.days_without_mandate += self.env.now - self.inactive_since
+            self.inactive_since = None
+        m.active, m.expiry_day, m.ceiling = True, expiry_day, ceiling
+        m.funding_model, m.powers, m.terminating = funding_model, powers, terminating
         self.log(
             "mandate",
             actor,
             expiry=self.date(expiry_day),
             ceiling=ceiling,
             funding_model=funding_model,
+            powers=powers,
         )
         self._enforce_ceiling()
         self._signal_mandate()
@@ -176,6 +191,8 @@ class Mission:
         """End the mandate now and withdraw every contingent."""
         self.treasury.accrue()
         self.mandate.active = False
+        self.inactive_since = self.env.now
+        self.lapses += reason == "expired"
         self.log("lapsed", "mission", reason=reason)
         for contingent in self.contingents:
             self.remove_personnel(contingent, contingent.deployed, reason="mandate lapsed")
@@ -197,7 +214,7 @@ class Mission:
         self.treasury.accrue()
         contingent.deployed -= count
         self.deployed -= count
-        kind = "attrition" if reason == "attrition" else "withdrawn"
+        kind = "attrition" if reason == "attrition" else "repatriated"
         self.log(kind, contingent.country, count=count, total=self.deployed, reason=reason)
 
     def _enforce_ceiling(self) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -12,11 +13,22 @@ import numpy as np
 from mss_sim.model.clock import DAYS_PER_MONTH
 from mss_sim.model.deployment import apply_attrition
 from mss_sim.model.events import Event
+from mss_sim.scenario.council import Draft
+from mss_sim.scenario.spec import Scenario
 
 if TYPE_CHECKING:
+    from mss_sim.model.council import DraftRecord
     from mss_sim.model.mission import Mission
 
-__all__ = ["DRAFT_SCALARS", "SERIES", "STANDARD_SCALARS", "Replication", "month_end_process"]
+__all__ = [
+    "DRAFT_SCALARS",
+    "SERIES",
+    "STANDARD_SCALARS",
+    "Replication",
+    "draft_members",
+    "month_end_process",
+    "scalar_names",
+]
 
 SERIES: tuple[str, ...] = (
     "deployed",
@@ -36,14 +48,53 @@ STANDARD_SCALARS: tuple[str, ...] = (
     "months_to_half_ceiling",
     "drafts_adopted",
     "drafts_vetoed",
+    "drafts_withdrawn",
+    "vetoes_cast",
+    "mandate_lapsed",
+    "days_without_mandate",
     "total_received_usd",
     "total_spent_usd",
     "shortfall_months",
 )
 """Scalar outcomes of every replication (per-draft outcomes come in addition)."""
 
-DRAFT_SCALARS: tuple[str, ...] = ("adopted", "vetoed", "yes", "no", "abstain")
-"""Per-draft outcomes, named ``<draft id>.<outcome>``; NaN counts if no vote was held."""
+DRAFT_SCALARS: tuple[str, ...] = (
+    "adopted",
+    "vetoed",
+    "failed",
+    "withdrawn",
+    "softened",
+    "vote_held",
+    "yes",
+    "no",
+    "abstain",
+)
+"""Per-draft outcomes, named ``<draft id>.<outcome>``, NaN if the draft never came up.
+
+``adopted``, ``vetoed``, ``failed`` and ``withdrawn`` are 1 if it happened at least
+once (a re-tabled draft can be withdrawn, then adopted); ``softened`` counts the
+softening steps; ``vote_held`` is 1 if a vote was held, and ``yes``, ``no`` and
+``abstain`` count the ballots of the last vote (NaN without a vote). Besides
+these, ``<draft>.vote.<ISO3>`` is each member's ballot in the last vote (+1, 0,
+-1; NaN without a vote or when not a member then) and ``<draft>.vetoed_by.<ISO3>``
+is 1 if that permanent member vetoed the draft in any of its votes."""
+
+
+def draft_members(scenario: Scenario, draft: Draft) -> tuple[str, ...]:
+    """Return everyone who can vote on `draft` within the horizon (permanent members first)."""
+    council = scenario.council
+    last_year = (scenario.scenario.end - dt.timedelta(days=1)).year
+    return council.possible_members(council.vote_years(draft, last_year))
+
+
+def scalar_names(scenario: Scenario) -> tuple[str, ...]:
+    """Return the names of every scalar outcome of `scenario`, in a fixed order."""
+    names = list(STANDARD_SCALARS)
+    for draft in scenario.council.drafts:
+        names += [f"{draft.id}.{name}" for name in DRAFT_SCALARS]
+        names += [f"{draft.id}.vote.{m}" for m in draft_members(scenario, draft)]
+        names += [f"{draft.id}.vetoed_by.{m}" for m in scenario.council.permanent]
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -98,27 +149,65 @@ def month_end_process(mission: Mission, rows: np.ndarray) -> Generator[Any, Any,
         )
 
 
+def _draft_scalars(
+    scenario: Scenario, draft: Draft, record: DraftRecord
+) -> Iterator[tuple[str, float]]:
+    nan = math.nan
+    members = draft_members(scenario, draft)
+    permanent = scenario.council.permanent
+    if not record.tabled:
+        values: tuple[float, ...] = (nan,) * len(DRAFT_SCALARS)
+        ballots: dict[str, int] = {}
+    else:
+        vote = record.last_vote
+        counts = (nan, nan, nan) if vote is None else (vote[0].yes, vote[0].no, vote[0].abstain)
+        ballots = {} if vote is None else vote[1]
+        values = (
+            float(record.adopted),
+            float(record.vetoed),
+            float(record.failed),
+            float(record.withdrawn),
+            float(record.softened),
+            float(vote is not None),
+            *map(float, counts),
+        )
+    for name, value in zip(DRAFT_SCALARS, values, strict=True):
+        yield f"{draft.id}.{name}", value
+    for m in members:
+        yield f"{draft.id}.vote.{m}", float(ballots.get(m, nan))
+    held = record.last_vote is not None
+    for m in permanent:
+        yield f"{draft.id}.vetoed_by.{m}", float(m in record.vetoed_by) if held else nan
+
+
 def collect(mission: Mission, rows: np.ndarray) -> Replication:
     """Build the :class:`Replication` of a finished mission."""
     series = {name: rows[:, j].copy() for j, name in enumerate(SERIES)}
     treasury = mission.treasury
-    outcomes = mission.draft_outcomes
+    records = mission.council.records
+    tabled = [r for r in records.values() if r.tabled]
+    idle = mission.days_without_mandate
+    if mission.inactive_since is not None:
+        idle += mission.end_day - mission.inactive_since
     scalars: dict[str, float] = {
         "mandate_active_at_end": float(series["mandate_active"][-1]),
         "peak_deployed": float(mission.peak_deployed),
         "deployed_at_end": float(series["deployed"][-1]),
         "months_to_half_ceiling": mission.half_ceiling_day / DAYS_PER_MONTH,
-        "drafts_adopted": float(sum(o[0] for o in outcomes.values())),
-        "drafts_vetoed": float(sum(o[1] for o in outcomes.values())),
+        "drafts_adopted": float(sum(r.adopted for r in tabled)),
+        "drafts_vetoed": float(sum(r.vetoed for r in tabled)),
+        "drafts_withdrawn": float(sum(r.withdrawn for r in tabled)),
+        "vetoes_cast": float(mission.council.vetoes_cast),
+        "mandate_lapsed": float(mission.lapses > 0),
+        "days_without_mandate": idle,
         "total_received_usd": treasury.received_cents / 100,
         "total_spent_usd": treasury.spent_cents / 100,
         "shortfall_months": float(treasury.shortfall_months),
     }
-    for draft in mission.scenario.council.drafts:
-        values = outcomes.get(draft.id, (math.nan,) * len(DRAFT_SCALARS))
-        for name, value in zip(DRAFT_SCALARS, values, strict=True):
-            scalars[f"{draft.id}.{name}"] = value
-    info = mission.scenario.scenario
+    scenario = mission.scenario
+    for draft in scenario.council.drafts:
+        scalars.update(_draft_scalars(scenario, draft, records[draft.id]))
+    info = scenario.scenario
     first = np.datetime64(info.start.replace(day=1), "M")
     return Replication(
         scenario=info.name,

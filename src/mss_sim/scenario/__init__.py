@@ -1,5 +1,19 @@
 """Scenario files: typed, frozen, validated specifications and their loading."""
 
+from mss_sim.scenario.council import (
+    EFFECT_FACTORS,
+    RULE_PRESETS,
+    Context,
+    Effect,
+    ElectedChoice,
+    Endorsement,
+    HostRequest,
+    Negotiation,
+    Posture,
+    Retabling,
+    Rule,
+    Softening,
+)
 from mss_sim.scenario.distributions import UncertainValue, parse_uncertain
 from mss_sim.scenario.io import (
     bundled_scenarios,
@@ -27,18 +41,30 @@ from mss_sim.scenario.spec import (
 
 __all__ = [
     "DRAFT_KINDS",
+    "EFFECT_FACTORS",
     "FUNDING_MODELS",
     "PERMANENT_MEMBERS",
+    "RULE_PRESETS",
+    "Context",
     "Contributor",
     "Council",
     "Deployment",
     "Donor",
     "Draft",
+    "Effect",
+    "ElectedChoice",
+    "Endorsement",
     "Funding",
+    "HostRequest",
     "Mandate",
+    "Negotiation",
+    "Posture",
+    "Retabling",
+    "Rule",
     "Scenario",
     "ScenarioInfo",
     "Shock",
+    "Softening",
     "UncertainValue",
     "add_months",
     "bundled_scenarios",

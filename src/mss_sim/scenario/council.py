@@ -1,0 +1,635 @@
+"""The ``[council]`` table: members, propensities, context, voting rule, negotiation, drafts.
+
+Pure data: what the Security Council looks like and how it tends to vote. The
+rules that turn ballots into decisions live in :mod:`mss_sim.council`; the
+processes that negotiate and vote live in :mod:`mss_sim.model.council`.
+
+Propensities are looked up from the most specific entry to the least: the
+member itself, the scenario's own groups (``council.groups``, in file order),
+``permanent`` or ``elected``, the member's UN regional group, then
+``default``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from mss_sim.scenario.distributions import Choice, _Dist
+from mss_sim.scenario.fields import (
+    _ISO3,
+    ISO3,
+    FundingModel,
+    Identifier,
+    NonNegative,
+    Number,
+    Positive,
+    Probability,
+    Propensity,
+    _bounded,
+    _check_iso3,
+    _KeyedError,
+    _Spec,
+    describe_error,
+    format_loc,
+)
+from mss_sim.scenario.members import (
+    REGIONAL_GROUPS,
+    package_compositions,
+    package_permanent,
+    regional_group,
+)
+
+__all__ = [
+    "DRAFT_KINDS",
+    "EFFECT_FACTORS",
+    "PERMANENT_MEMBERS",
+    "RULE_PRESETS",
+    "Context",
+    "Council",
+    "Draft",
+    "Effect",
+    "ElectedChoice",
+    "Endorsement",
+    "HostRequest",
+    "Negotiation",
+    "Posture",
+    "Retabling",
+    "Rule",
+    "Softening",
+]
+
+PERMANENT_MEMBERS: tuple[str, ...] = package_permanent()
+"""The five permanent members of the Security Council (ISO 3166-1 alpha-3)."""
+
+DRAFT_KINDS: tuple[str, ...] = (
+    "renewal",
+    "force_authorisation",
+    "pko_transition",
+    "support_office",
+    "termination",
+)
+"""The kinds of draft resolution the model knows; scenarios may add their own names."""
+
+_CHARTER: dict[str, int | bool] = {
+    "threshold": 9,
+    "veto": True,
+    "vetoes_needed": 1,
+    "abstention_is_veto": False,
+    "seats": 15,
+}
+
+RULE_PRESETS: Mapping[str, Mapping[str, int | bool]] = {
+    # Article 27(3) as practised since 1946: nine votes, no permanent member's no.
+    "charter": _CHARTER,
+    # Procedural matters (Article 27(2)), e.g. a referral to the General Assembly.
+    "procedural": {**_CHARTER, "veto": False},
+    "no_veto": {**_CHARTER, "veto": False},
+    "double_veto": {**_CHARTER, "vetoes_needed": 2},
+    # The literal reading of "concurring votes": a permanent member's abstention blocks.
+    "abstention_veto": {**_CHARTER, "abstention_is_veto": True},
+    # Before the 1965 amendment entered into force: eleven members, seven votes.
+    "pre_1966": {**_CHARTER, "threshold": 7, "seats": 11},
+}
+"""Named voting rules and their parameters (see :class:`mss_sim.council.VotingRule`)."""
+
+RuleName = Literal["charter", "procedural", "no_veto", "double_veto", "abstention_veto", "pre_1966"]
+
+EFFECT_FACTORS: tuple[str, ...] = ("host_request", "endorsement", "performance", "funder_posture")
+"""What moves propensities: see :class:`Effect`."""
+
+_STATUS_GROUPS = ("permanent", "elected")
+_RESERVED = frozenset({"default", "all", *_STATUS_GROUPS, *REGIONAL_GROUPS})
+
+
+# --------------------------------------------------------------------------- rule
+
+
+class Rule(_Spec):
+    """A voting rule: a named preset (:data:`RULE_PRESETS`), optionally with changes.
+
+    In a scenario file, ``rule = "double_veto"`` or ``rule = { name = "charter",
+    threshold = 8 }``.
+    """
+
+    name: RuleName = "charter"
+    threshold: int | None = Field(default=None, ge=1)
+    veto: bool | None = None
+    vetoes_needed: int | None = Field(default=None, ge=1)
+    abstention_is_veto: bool | None = None
+    seats: int | None = Field(default=None, ge=1, le=50)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, data: Any) -> Any:
+        return {"name": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _check(self) -> Rule:
+        p = self.parameters()
+        if p["threshold"] > p["seats"]:
+            raise _KeyedError(
+                "threshold", f"must be <= the {p['seats']} seats, got {p['threshold']}"
+            )
+        return self
+
+    def parameters(self) -> dict[str, int | bool]:
+        """Return the rule's parameters: the preset's, with this rule's changes."""
+        changes = {k: v for k, v in self.model_dump(exclude={"name"}).items() if v is not None}
+        return {**RULE_PRESETS[self.name], **changes}
+
+
+def rule_seats(rule: Rule) -> int:
+    """Return the number of seats `rule` assumes."""
+    return int(rule.parameters()["seats"])
+
+
+# --------------------------------------------------------------------------- composition
+
+
+class ElectedChoice(_Dist):
+    """The elected members of a year that is not yet known: one of several lists.
+
+    In a scenario file: ``2027 = { choice = [[...ten codes...], [...]], p = [0.6, 0.4] }``.
+    Drawn once per replication like any uncertain value; the draw is the index of
+    the chosen list.
+    """
+
+    choice: list[list[ISO3]] = Field(min_length=1)
+    p: list[float] | None = None
+    _index: Choice | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _check(self) -> ElectedChoice:
+        self._index_choice()  # validates p against the number of lists
+        return self
+
+    def _index_choice(self) -> Choice:
+        if self._index is None:
+            try:
+                self._index = Choice(
+                    dist="choice", values=[float(i) for i in range(len(self.choice))], p=self.p
+                )
+            except ValidationError as exc:
+                message = str(exc.errors()[0].get("ctx", {}).get("error", exc))
+                raise ValueError(message.replace("per value", "per list")) from None
+        return self._index
+
+    @property
+    def options(self) -> tuple[tuple[str, ...], ...]:
+        """The possible lists of elected members."""
+        return tuple(tuple(option) for option in self.choice)
+
+    def _make_rv(self) -> Any:
+        return self._index_choice().distribution()
+
+    def ppf(self, u: float) -> float:
+        """Return the index of the list at probability `u`."""
+        return self._index_choice().ppf(u)
+
+    def support(self) -> tuple[float, float]:
+        """Return the smallest and largest index."""
+        return 0.0, float(len(self.choice) - 1)
+
+
+def _parse_elected(value: Any) -> Any:
+    if isinstance(value, ElectedChoice):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return ElectedChoice.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            key = format_loc(tuple(first["loc"]))
+            detail = describe_error(first)
+            raise ValueError(f"{key}: {detail}" if key else detail) from None
+    if isinstance(value, list | tuple):
+        return tuple(_check_iso3(code) for code in value)
+    raise ValueError(
+        "expected a list of members or an uncertain choice such as "
+        "{ choice = [[...], [...]], p = [0.5, 0.5] }"
+    )
+
+
+Elected = Annotated[tuple[str, ...] | ElectedChoice, BeforeValidator(_parse_elected)]
+
+
+# --------------------------------------------------------------------------- context
+
+
+class HostRequest(_Spec):
+    """The host government asks the Council for a kind of draft, on a date."""
+
+    kind: Identifier
+    date: dt.date
+
+
+class Endorsement(_Spec):
+    """A regional organisation (``OAS``, ``CARICOM``...) endorses a kind of draft on a date."""
+
+    body: str = Field(min_length=1)
+    kind: Identifier
+    date: dt.date
+
+
+class Posture(_Spec):
+    """The largest funder's posture from `date` on: +1 pushing for the mission, -1 pulling out."""
+
+    date: dt.date
+    value: Annotated[Number, AfterValidator(_bounded(ge=-1.0, le=1.0))]
+
+
+class Context(_Spec):
+    """What moves propensities, besides the draft's kind (see :class:`Effect`).
+
+    `performance_reference` is the deployed share of the ceiling at which the
+    mission's performance moves nobody; `endorsement_half_life_months` makes an
+    endorsement's weight halve every so many months (none: it never fades);
+    `max_shift` bounds the total shift of any member, in standard deviations of
+    its latent support.
+    """
+
+    requests: list[HostRequest] = Field(default_factory=list)
+    endorsements: list[Endorsement] = Field(default_factory=list)
+    funder_posture: list[Posture] = Field(default_factory=list)
+    performance_reference: Probability = 0.5
+    endorsement_half_life_months: Positive | None = None
+    max_shift: Annotated[Number, AfterValidator(_bounded(gt=0.0, le=5.0))] = 2.0
+
+    @model_validator(mode="after")
+    def _check(self) -> Context:
+        dates = [p.date for p in self.funder_posture]
+        for i in range(1, len(dates)):
+            if dates[i] <= dates[i - 1]:
+                raise _KeyedError(
+                    f"funder_posture[{i}].date",
+                    f"dates must increase, got {dates[i]} after {dates[i - 1]}",
+                )
+        return self
+
+
+class Effect(_Spec):
+    """How much one context factor moves some members' votes on some kinds of draft.
+
+    The shift is ``size * factor`` standard deviations of the members' latent
+    support (positive: towards yes, away from no), with the factor:
+
+    ``host_request``
+        1 once the host government has requested the draft's kind, else 0.
+    ``endorsement``
+        The number of regional endorsements of the draft's kind made so far
+        (only `body`'s if given), each fading with the context's half-life.
+    ``performance``
+        The deployed share of the ceiling, less ``context.performance_reference``.
+    ``funder_posture``
+        The largest funder's posture at the time, in [-1, 1].
+
+    `members` lists ISO3 codes or groups (``all``, ``permanent``, ``elected``, a
+    UN regional group, or a group from ``council.groups``); `kinds` restricts the
+    effect to some kinds of draft (empty: every kind).
+    """
+
+    factor: Literal["host_request", "endorsement", "performance", "funder_posture"]
+    size: Annotated[Number, AfterValidator(_bounded(ge=-3.0, le=3.0))]
+    members: list[str] = Field(default_factory=lambda: ["all"], min_length=1)
+    kinds: list[Identifier] = Field(default_factory=list)
+    body: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Effect:
+        if self.body is not None and self.factor != "endorsement":
+            raise _KeyedError("body", "only an 'endorsement' effect names a body")
+        return self
+
+
+# --------------------------------------------------------------------------- negotiation
+
+
+class Negotiation(_Spec):
+    """How penholders negotiate a draft before its vote.
+
+    Before each vote the penholders estimate every permanent member's chance of
+    casting a veto (its probability of voting no under the context, seen with
+    log-odds noise of standard deviation `signal_noise`). While some estimate
+    exceeds `threshold` they soften the draft (its next ``soften`` step), one
+    step per round of `round_days`, up to `rounds` rounds; a threat that
+    persists when no step or round is left makes them withdraw the draft, or,
+    with probability `force_vote`, put it to the vote anyway.
+    """
+
+    threshold: Probability = 0.25
+    rounds: int = Field(default=2, ge=0, le=20)
+    round_days: NonNegative = 7.0
+    signal_noise: NonNegative = 0.0
+    force_vote: Probability = 0.0
+
+
+class Retabling(_Spec):
+    """What happens to a re-tablable draft that is withdrawn or not adopted.
+
+    It is tabled again `interval_days` later, up to `attempts` attempts in all,
+    as long as that is before the mandate in force expires. With
+    `rollover_months` > 0, a draft still not adopted the day before the mandate
+    expires gets one technical roll-over vote (a plain ``renewal`` for that many
+    months, same ceiling and funding).
+    """
+
+    attempts: int = Field(default=2, ge=1, le=20)
+    interval_days: Positive = 7.0
+    rollover_months: int = Field(default=0, ge=0, le=24)
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+class Softening(_Spec):
+    """One step of softening a draft: the fields it changes (at least one)."""
+
+    description: str = ""
+    kind: Identifier | None = None
+    duration_months: int | None = Field(default=None, ge=0, le=120)
+    ceiling: int | None = Field(default=None, ge=0)
+    funding_model: FundingModel | None = None
+    powers: list[Identifier] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Softening:
+        changes = ("kind", "duration_months", "ceiling", "funding_model", "powers")
+        if all(getattr(self, name) is None for name in changes):
+            raise ValueError("a softening step must change at least one of " + ", ".join(changes))
+        return self
+
+
+class Draft(_Spec):
+    """A draft resolution scheduled for a vote, and what it sets if adopted.
+
+    An adopted draft makes the mandate active. Its new expiry is `duration_months`
+    calendar months after the later of the vote date and the current expiry (a
+    renewal runs on from the old expiry, as Res 2751 did). Fields left out keep
+    the mandate's current value. A ``termination`` ends the mandate
+    `duration_months` after the vote (0: at once).
+
+    `soften` lists the steps penholders may take under a veto threat, in order;
+    `retable` says whether the draft is tabled again after a withdrawal or a lost
+    vote (default: only renewals are); `rule` replaces the Council's voting rule
+    for this draft (e.g. ``"procedural"`` for a referral to the General Assembly).
+    """
+
+    id: Identifier
+    date: dt.date
+    kind: Identifier
+    description: str = ""
+    duration_months: int = Field(default=12, ge=0, le=120)
+    ceiling: int | None = Field(default=None, ge=0)
+    funding_model: FundingModel | None = None
+    powers: list[Identifier] | None = None
+    soften: list[Softening] = Field(default_factory=list)
+    retable: bool | None = None
+    rule: Rule | None = None
+
+    @property
+    def retablable(self) -> bool:
+        """Whether the draft is tabled again after a withdrawal or a lost vote."""
+        return self.kind == "renewal" if self.retable is None else self.retable
+
+    def kinds(self) -> tuple[str, ...]:
+        """Return every kind the draft's text can take: its own, then its softenings'."""
+        out = [self.kind]
+        for step in self.soften:
+            if step.kind is not None and step.kind not in out:
+                out.append(step.kind)
+        return tuple(out)
+
+
+# --------------------------------------------------------------------------- council
+
+
+class Council(_Spec):
+    """The ``[council]`` table.
+
+    `elected` maps a year to its ten elected members (or to an uncertain
+    :class:`ElectedChoice`); years it leaves out use the compositions shipped
+    with the package (2023-2026). `groups` defines named groups of members for
+    propensities and effects. `propensities` maps a member, a group or
+    ``default`` to a table of draft kind -> ``[p_yes, p_abstain, p_no]``.
+    `correlation` in [0, 1) is the strength of the shared climate of each vote.
+    """
+
+    permanent: list[ISO3] = Field(default_factory=lambda: list(PERMANENT_MEMBERS))
+    elected: dict[str, Elected] = Field(default_factory=dict)
+    groups: dict[Identifier, list[ISO3]] = Field(default_factory=dict)
+    propensities: dict[str, dict[Identifier, Propensity]] = Field(default_factory=dict)
+    rule: Rule = Field(default_factory=Rule)
+    correlation: Annotated[Number, AfterValidator(_bounded(ge=0.0, lt=1.0))] = 0.0
+    context: Context = Field(default_factory=Context)
+    effects: list[Effect] = Field(default_factory=list)
+    negotiation: Negotiation = Field(default_factory=Negotiation)
+    retabling: Retabling = Field(default_factory=Retabling)
+    drafts: list[Draft] = Field(default_factory=list)
+    _lookup: dict[tuple[str, str], tuple[float, float, float] | None] = PrivateAttr(
+        default_factory=dict
+    )
+
+    @field_validator("permanent")
+    @classmethod
+    def _five_permanent(cls, value: list[str]) -> list[str]:
+        if len(value) != 5 or len(set(value)) != 5:
+            raise ValueError(f"must list five different members, got {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Council:
+        seats = rule_seats(self.rule)
+        elected_seats = seats - len(self.permanent)
+        if elected_seats < 0:
+            raise _KeyedError("rule", f"{seats} seats cannot hold {len(self.permanent)} members")
+        params = self.rule.parameters()
+        if params["veto"] and int(params["vetoes_needed"]) > len(self.permanent):
+            raise _KeyedError(
+                "rule.vetoes_needed", f"must be <= {len(self.permanent)} permanent members"
+            )
+        for year, value in self.elected.items():
+            path = f"elected.{year}"
+            if not re.fullmatch(r"\d{4}", year):
+                raise _KeyedError(path, "a year such as 2025 is expected as the key")
+            options = value.options if isinstance(value, ElectedChoice) else (value,)
+            for j, members in enumerate(options):
+                where = f"{path}.choice[{j}]" if isinstance(value, ElectedChoice) else path
+                self._check_elected(where, members, elected_seats)
+        for name in self.groups:
+            if name in _RESERVED:
+                raise _KeyedError(f"groups.{name}", f"{name!r} is a built-in group name")
+        for key in self.propensities:
+            if not self._is_selector(key) or key == "all":
+                raise _KeyedError(
+                    f"propensities.{key}",
+                    "must be 'default', an ISO 3166-1 alpha-3 code or a group "
+                    f"({', '.join(self._group_names())})",
+                )
+        for i, effect in enumerate(self.effects):
+            for j, selector in enumerate(effect.members):
+                if not self._is_selector(selector) or selector == "default":
+                    raise _KeyedError(
+                        f"effects[{i}].members[{j}]",
+                        f"must be 'all', an ISO 3166-1 alpha-3 code or a group "
+                        f"({', '.join(self._group_names())}), got {selector!r}",
+                    )
+        seen: set[str] = set()
+        for i, draft in enumerate(self.drafts):
+            if draft.id in seen:
+                raise _KeyedError(f"drafts[{i}].id", f"duplicate draft id {draft.id!r}")
+            seen.add(draft.id)
+            if draft.rule is not None and rule_seats(draft.rule) != seats:
+                raise _KeyedError(
+                    f"drafts[{i}].rule",
+                    f"has {rule_seats(draft.rule)} seats but the Council's rule has {seats}",
+                )
+        return self
+
+    def _check_elected(self, path: str, members: tuple[str, ...], seats: int) -> None:
+        if len(members) != seats or len(set(members)) != seats:
+            raise _KeyedError(path, f"must list {seats} different members, got {len(set(members))}")
+        both = sorted(set(members) & set(self.permanent))
+        if both:
+            raise _KeyedError(path, f"{both} are permanent members")
+
+    def _group_names(self) -> list[str]:
+        return ["all", *_STATUS_GROUPS, *REGIONAL_GROUPS, *self.groups]
+
+    def _is_selector(self, key: str) -> bool:
+        return key == "default" or bool(_ISO3.match(key)) or key in self._group_names()
+
+    # ------------------------------------------------------------------ composition
+
+    def elected_options(self, year: int) -> tuple[tuple[str, ...], ...] | None:
+        """Return the possible lists of elected members in `year` (None if unknown)."""
+        value = self.elected.get(str(year))
+        if value is None:
+            listed = package_compositions().get(year)
+            return None if listed is None else (listed,)
+        return value.options if isinstance(value, ElectedChoice) else (value,)
+
+    def members(self, year: int, option: int = 0) -> tuple[str, ...]:
+        """Return the members in `year`: the permanent members, then the elected ones.
+
+        Parameters
+        ----------
+        year : int
+            A calendar year with a known composition.
+        option : int
+            Which list of an uncertain year's :class:`ElectedChoice` (default: the first).
+
+        Raises
+        ------
+        KeyError
+            If no composition is known for `year`.
+        """
+        options = self.elected_options(year)
+        if options is None:
+            raise KeyError(f"no Council composition for {year}")
+        return (*self.permanent, *options[option])
+
+    def possible_members(self, years: Iterable[int]) -> tuple[str, ...]:
+        """Return everyone who can sit on the Council in `years`: permanent members first."""
+        out = list(self.permanent)
+        for year in years:
+            for option in self.elected_options(year) or ():
+                out.extend(m for m in option if m not in out)
+        return tuple(out)
+
+    def vote_years(self, draft: Draft, last_year: int) -> range:
+        """Return the years in which `draft` can be voted on (re-tabled up to `last_year`)."""
+        first = draft.date.year
+        return range(first, (last_year if draft.retablable else first) + 1)
+
+    def rule_for(self, draft: Draft) -> Rule:
+        """Return the voting rule of `draft`: its own, or the Council's."""
+        return draft.rule or self.rule
+
+    # ------------------------------------------------------------------ propensities
+
+    def groups_of(self, member: str) -> tuple[str, ...]:
+        """Return the groups `member` belongs to, from the most specific to ``default``."""
+        own = [name for name, members in self.groups.items() if member in members]
+        status = "permanent" if member in self.permanent else "elected"
+        region = regional_group(member)
+        return (*own, status, *([region] if region else []), "default")
+
+    def propensity(self, member: str, kind: str) -> tuple[float, float, float] | None:
+        """Return ``(p_yes, p_abstain, p_no)`` of `member` on drafts of `kind`, or None.
+
+        Examples
+        --------
+        >>> import mss_sim
+        >>> council = mss_sim.load_scenario("scenarios/gsf_2025.toml").council
+        >>> council.propensity("CHN", "force_authorisation")
+        (0.05, 0.93, 0.02)
+        """
+        key = (member, kind)
+        if key not in self._lookup:
+            found = None
+            for name in (member, *self.groups_of(member)):
+                table = self.propensities.get(name)
+                if table is not None and kind in table:
+                    found = table[kind]
+                    break
+            self._lookup[key] = found
+        return self._lookup[key]
+
+    def check_drafts(self, start: dt.date, end: dt.date) -> None:
+        """Check every draft against the horizon ``[start, end)``: dates, members, propensities.
+
+        Raises
+        ------
+        _KeyedError
+            Naming the draft's key path (under ``council``).
+        """
+        last_year = (end - dt.timedelta(days=1)).year
+        rollover = self.retabling.rollover_months > 0
+        for i, draft in enumerate(self.drafts):
+            path = f"council.drafts[{i}]"
+            if not start <= draft.date < end:
+                raise _KeyedError(
+                    f"{path}.date", f"{draft.date} is outside the horizon [{start}, {end})"
+                )
+            kinds = draft.kinds()
+            if rollover and draft.retablable and "renewal" not in kinds:
+                kinds = (*kinds, "renewal")
+            seats = rule_seats(self.rule) - len(self.permanent)
+            for year in self.vote_years(draft, last_year):
+                options = self.elected_options(year)
+                if options is None:
+                    why = "" if year == draft.date.year else " (it can be re-tabled until then)"
+                    raise _KeyedError(
+                        f"{path}.date",
+                        f"the draft can be voted on in {year}{why}, but no Council "
+                        f"composition is known for {year}: add council.elected.{year} "
+                        f"({seats} members, or {{ choice = [[...], [...]], p = [...] }})",
+                    )
+                for members in options:
+                    if str(year) not in self.elected and len(members) != seats:
+                        raise _KeyedError(
+                            f"council.elected.{year}",
+                            f"the rule has {seats} elected seats but the package's {year} "
+                            f"composition lists {len(members)}: list {seats} members for {year}",
+                        )
+                    for member in (*self.permanent, *members):
+                        for kind in kinds:
+                            if self.propensity(member, kind) is None:
+                                raise _KeyedError(
+                                    f"{path}.kind",
+                                    f"no propensity for {member} on {kind!r} drafts "
+                                    f"(add council.propensities.default.{kind})",
+                                )
