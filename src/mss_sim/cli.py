@@ -16,6 +16,7 @@ from mss_sim._version import __version__
 from mss_sim.batch import BatchResult, run_batch
 from mss_sim.batch.runner import Backend
 from mss_sim.errors import MssSimError, ResultsError, ScenarioError
+from mss_sim.model.monitor import is_member_outcome
 from mss_sim.scenario import bundled_scenarios, load_scenario
 
 __all__ = ["main"]
@@ -111,7 +112,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("out") / scenario.name
     result.save(out)
     plots = [] if args.no_plots else write_plots(result, out / "plots")
-    print(result.summary())
+    shown = [n for n in result.scalars if args.all_outcomes or not is_member_outcome(n)]
+    print(result.summary(shown))
+    hidden = len(result.scalars) - len(shown)
+    if hidden:
+        print(f"({hidden} ballots and vetoes of single members not shown; --all-outcomes)")
     if result.failures:
         first = result.failures[0]
         print(
@@ -190,6 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, help="worker processes (default: CPUs)")
     run.add_argument("--chunk-size", type=_positive, help="replications per task")
     run.add_argument("--no-plots", action="store_true", help="skip the figures")
+    run.add_argument(
+        "--all-outcomes",
+        action="store_true",
+        help="also summarise each member's ballot and veto on each draft",
+    )
     bar = run.add_mutually_exclusive_group()
     bar.add_argument(
         "--progress",

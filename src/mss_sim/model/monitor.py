@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ __all__ = [
     "STANDARD_SCALARS",
     "Replication",
     "draft_members",
+    "is_member_outcome",
     "month_end_process",
     "scalar_names",
 ]
@@ -78,6 +80,20 @@ softening steps; ``vote_held`` is 1 if a vote was held, and ``yes``, ``no`` and
 these, ``<draft>.vote.<ISO3>`` is each member's ballot in the last vote (+1, 0,
 -1; NaN without a vote or when not a member then) and ``<draft>.vetoed_by.<ISO3>``
 is 1 if that permanent member vetoed the draft in any of its votes."""
+
+
+_MEMBER_OUTCOME = re.compile(r"\.(vote|vetoed_by)\.[A-Z]{3}$")
+
+
+def is_member_outcome(name: str) -> bool:
+    """Whether the scalar `name` is one member's ballot or veto on a draft.
+
+    Examples
+    --------
+    >>> is_member_outcome("gsf.vote.CHN"), is_member_outcome("gsf.adopted")
+    (True, False)
+    """
+    return _MEMBER_OUTCOME.search(name) is not None
 
 
 def draft_members(scenario: Scenario, draft: Draft) -> tuple[str, ...]:
