@@ -378,3 +378,17 @@ def test_list_prints_bundled_scenarios_with_descriptions(capsys):
         with open(SCENARIOS / f"{name}.toml", "rb") as fh:
             description = tomllib.load(fh)["scenario"]["description"]
         assert by_name[name].split(None, 1)[1].strip() == description
+
+
+def test_run_summary_hides_member_ballots_unless_asked(tmp_path):
+    argv = ["run", str(SCENARIOS / "mss_2024.toml"), "--runs", "5", "--no-plots", "--no-progress"]
+    code, out, err = run_main([*argv, "--out", str(tmp_path / "a")])
+    assert code == 0, err
+    assert "mss_renewal.adopted" in out and "mss_renewal.vote.CHN" not in out
+    saved = mss_sim.BatchResult.load(tmp_path / "a")
+    hidden = sum(".vote." in n or ".vetoed_by." in n for n in saved.scalars)
+    assert f"({hidden} ballots and vetoes of single members not shown; --all-outcomes)" in out
+    code, out, err = run_main([*argv, "--out", str(tmp_path / "b"), "--all-outcomes"])
+    assert code == 0, err
+    assert "mss_renewal.vote.CHN" in out and "pko_transition.vetoed_by.RUS" in out
+    assert "not shown" not in out

@@ -13,6 +13,7 @@ member itself, the scenario's own groups (``council.groups``, in file order),
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
@@ -27,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from mss_sim.scenario.distributions import Choice, _Dist
+from mss_sim.scenario.distributions import Choice, FieldEquality, _Dist
 from mss_sim.scenario.fields import (
     _ISO3,
     ISO3,
@@ -416,7 +417,7 @@ class Draft(_Spec):
 # --------------------------------------------------------------------------- council
 
 
-class Council(_Spec):
+class Council(FieldEquality):
     """The ``[council]`` table.
 
     `elected` maps a year to its ten elected members (or to an uncertain
@@ -455,11 +456,7 @@ class Council(_Spec):
         elected_seats = seats - len(self.permanent)
         if elected_seats < 0:
             raise _KeyedError("rule", f"{seats} seats cannot hold {len(self.permanent)} members")
-        params = self.rule.parameters()
-        if params["veto"] and int(params["vetoes_needed"]) > len(self.permanent):
-            raise _KeyedError(
-                "rule.vetoes_needed", f"must be <= {len(self.permanent)} permanent members"
-            )
+        self._check_rule("rule", self.rule)
         for year, value in self.elected.items():
             path = f"elected.{year}"
             if not re.fullmatch(r"\d{4}", year):
@@ -491,12 +488,28 @@ class Council(_Spec):
             if draft.id in seen:
                 raise _KeyedError(f"drafts[{i}].id", f"duplicate draft id {draft.id!r}")
             seen.add(draft.id)
-            if draft.rule is not None and rule_seats(draft.rule) != seats:
-                raise _KeyedError(
-                    f"drafts[{i}].rule",
-                    f"has {rule_seats(draft.rule)} seats but the Council's rule has {seats}",
-                )
+            if draft.rule is not None:
+                self._check_rule(f"drafts[{i}].rule", draft.rule)
+                if rule_seats(draft.rule) != seats:
+                    raise _KeyedError(
+                        f"drafts[{i}].rule",
+                        f"has {rule_seats(draft.rule)} seats but the Council's rule has {seats}",
+                    )
         return self
+
+    def _longest_negotiation_days(self) -> dt.timedelta:
+        """The longest time a negotiation can open before its vote (a day's margin)."""
+        days = self.negotiation.round_days
+        longest = days if isinstance(days, float) else days.support()[1]
+        total = self.negotiation.rounds * longest
+        return dt.timedelta(days=math.ceil(total) + 1 if math.isfinite(total) else 10**6)
+
+    def _check_rule(self, path: str, rule: Rule) -> None:
+        params = rule.parameters()
+        if params["veto"] and int(params["vetoes_needed"]) > len(self.permanent):
+            raise _KeyedError(
+                f"{path}.vetoes_needed", f"must be <= {len(self.permanent)} permanent members"
+            )
 
     def _check_elected(self, path: str, members: tuple[str, ...], seats: int) -> None:
         if len(members) != seats or len(set(members)) != seats:
@@ -598,6 +611,7 @@ class Council(_Spec):
         """
         last_year = (end - dt.timedelta(days=1)).year
         rollover = self.retabling.rollover_months > 0
+        lead = self._longest_negotiation_days()
         for i, draft in enumerate(self.drafts):
             path = f"council.drafts[{i}]"
             if not start <= draft.date < end:
@@ -608,13 +622,19 @@ class Council(_Spec):
             if rollover and draft.retablable and "renewal" not in kinds:
                 kinds = (*kinds, "renewal")
             seats = rule_seats(self.rule) - len(self.permanent)
-            for year in self.vote_years(draft, last_year):
+            opening = start if lead > draft.date - start else draft.date - lead
+            voting = self.vote_years(draft, last_year)
+            for year in range(min(opening.year, voting.start), voting.stop):
                 options = self.elected_options(year)
                 if options is None:
-                    why = "" if year == draft.date.year else " (it can be re-tabled until then)"
+                    when = (
+                        f"negotiated in {year}" if year < draft.date.year else f"voted on in {year}"
+                    )
+                    if year > draft.date.year:
+                        when += " (it can be re-tabled until then)"
                     raise _KeyedError(
                         f"{path}.date",
-                        f"the draft can be voted on in {year}{why}, but no Council "
+                        f"the draft can be {when}, but no Council "
                         f"composition is known for {year}: add council.elected.{year} "
                         f"({seats} members, or {{ choice = [[...], [...]], p = [...] }})",
                     )

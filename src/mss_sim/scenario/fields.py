@@ -179,7 +179,7 @@ def _bounded(
             return _fail(where, f"> {gt:g}", lo, value)
         if le is not None and hi > le:
             return _fail(where, f"<= {le:g}", hi, value)
-        if lt is not None and (hi > lt or (hi == lt and isinstance(value, float | Choice))):
+        if lt is not None and hi >= lt:
             return _fail(where, f"< {lt:g}", hi, value)
         return value
 
