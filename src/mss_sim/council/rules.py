@@ -254,7 +254,12 @@ def _table(
     p = np.empty((len(members), 3))
     for i, member in enumerate(members):
         row = np.asarray(propensities[member], dtype=float)
-        if row.shape != (3,) or np.any(row < 0) or abs(row.sum() - 1.0) > 1e-9:
+        if (
+            row.shape != (3,)
+            or not np.isfinite(row).all()
+            or np.any(row < 0)
+            or abs(row.sum() - 1.0) > 1e-9
+        ):
             raise ValueError(
                 f"propensities[{member!r}] must be (p_yes, p_abstain, p_no), non-negative and "
                 f"summing to 1, got {propensities[member]}"
@@ -374,6 +379,8 @@ def _integrate_climate(
         total = part if total is None else total + part
         if done.all():
             return total
+        if (~done).sum() > 50_000:  # pragma: no cover - guards against a runaway split
+            break
         lo, hi = lo[~done], hi[~done]
         mid = (lo + hi) / 2
         lo, hi = np.concatenate([lo, mid]), np.concatenate([mid, hi])
@@ -390,7 +397,14 @@ def _over_climate(
     s = math.sqrt(correlation)
     with np.errstate(divide="ignore"):
         centres = np.concatenate([-special.ndtri(p[:, 0]) / s, special.ndtri(p[:, 2]) / s])
-    breaks = np.concatenate([np.linspace(-4, 4, 9), centres[np.isfinite(centres)]])
+    centres = np.unique(centres[np.isfinite(centres)])
+    # A member's probabilities change over a width sqrt(1 - rho) / sqrt(rho) around its
+    # centres; when that is narrow, panels that resolve it keep the quadrature from
+    # stepping over it.
+    width = math.sqrt(1.0 - correlation) / s
+    steps = np.array([0.0]) if width > 0.1 else np.array([0.0, 0.5, 2.0, 6.0])
+    near = (centres[:, None] + width * np.concatenate([-steps[1:], steps])).ravel()
+    breaks = np.concatenate([np.linspace(-4, 4, 9), near])
     return _integrate_climate(lambda z: f(conditional(p, z, correlation)), breaks)
 
 
@@ -538,9 +552,10 @@ def vote_distribution(
         return np.concatenate([counts, _veto_probabilities(q, perm, rule)], axis=1)
 
     flat = _over_climate(p, correlation, f)
-    a = flat[:-n].reshape(n + 1, n + 1, -1)
+    size = len(flat) - n
+    a = flat[:size].reshape(n + 1, n + 1, -1)
     adopted, vetoed, failed = _outcomes(a, rule)
-    veto = {m: float(min(1.0, flat[-n + i])) for i, m in enumerate(members) if perm[i]}
+    veto = {m: float(min(1.0, flat[size + i])) for i, m in enumerate(members) if perm[i]}
     return VoteDistribution(members, a.sum(axis=-1), adopted, vetoed, failed, veto, rule)
 
 

@@ -21,10 +21,11 @@ class Event:
     date : datetime.date
         The calendar date of `day`.
     kind : str
-        What happened: ``vote``, ``adopted``, ``vetoed``, ``failed``, ``not_tabled``,
-        ``mandate``, ``lapsed``, ``received``, ``pledge``, ``cut``, ``freeze``, ``cancelled``,
+        What happened: ``softened``, ``withdrawn`` (a draft), ``retabled``, ``vote``,
+        ``adopted``, ``vetoed``, ``failed``, ``rollover``, ``not_tabled``, ``mandate``,
+        ``lapsed``, ``received``, ``pledge``, ``cut``, ``freeze``, ``cancelled``,
         ``shortfall``, ``ready``, ``deployed``, ``deferred``, ``attrition``,
-        ``withdrawn``.
+        ``repatriated`` (personnel leaving).
     actor : str
         Who did it: a member, donor or contributor code, a draft id, or ``mission``.
     details : mapping
