@@ -19,3 +19,16 @@ def test_quickstart_writes_a_plot(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "gsf.adopted" in out
     assert "30 replications, seed 2" in out
+
+
+def test_veto_threats_compares_rules(capsys):
+    namespace = runpy.run_path(str(EXAMPLES / "veto_threats.py"))
+    outcomes = namespace["main"](["--runs", "40", "--seed", "3"])
+    # Without a veto nothing is threatened: the draft is always put to the vote.
+    assert outcomes["no_veto"]["withdrawn"] == 0 and outcomes["no_veto"]["voted"] == 1
+    assert outcomes["no_veto"]["vetoes_cast"] == 0
+    # Under the Charter China's and Russia's threats stop it most of the time.
+    assert outcomes["charter"]["withdrawn"] > 0.8
+    out = capsys.readouterr().out
+    assert "P(adopted) if put to the vote, exact:" in out
+    assert "mss_2024, 40 replications, seed 3:" in out
