@@ -154,7 +154,7 @@ def test_no_retabling_after_the_mandate_expires():
     s = rep.scalars
     assert (s["mandate_lapsed"], s["days_without_mandate"]) == (1, 120 - 45.5)
     assert s["renew.vote_held"] == 0 and np.isnan(s["renew.yes"])
-    assert np.isnan(s["renew.vote.CHN"]) and np.isnan(s["renew.vetoed_by.CHN"])
+    assert np.isnan(s["renew.vote.CHN"]) and s["renew.vetoed_by.CHN"] == 0
 
 
 def test_a_vetoed_renewal_gets_a_technical_rollover():
@@ -492,3 +492,109 @@ def test_calibrated_2025_china_and_russia_abstain_on_force_and_back_renewals(gsf
         held = np.isfinite(renewal)
         assert held.mean() > 0.9
         assert (renewal[held] == 1).mean() > 0.75, member
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def test_a_retabled_draft_is_negotiated_in_rounds_again():
+    kinds = ["k0", "k1", "k2", "k3", "k4"]
+    sc = council_variant(
+        expiry=dt.date(2025, 4, 30),
+        propensities={
+            "default": {"renewal": [1, 0, 0], **{k: [1, 0, 0] for k in kinds}},
+            "CHN": {k: [0.2, 0.3, 0.5] for k in kinds[:4]},
+        },
+        negotiation={"rounds": 2, "round_days": 10},
+        retabling={"attempts": 2, "interval_days": 7},
+        drafts=[
+            {
+                "id": "renew",
+                "date": dt.date(2025, 2, 10),
+                "kind": "k0",
+                "renewal": True,
+                "duration_months": 1,
+                "soften": [{"kind": k} for k in kinds[1:]],
+            }
+        ],
+    )
+    rep = mss_sim.simulate(sc, seed=0)
+    got = [(e.day, e.kind, e.details.get("attempt"), e.details.get("kind")) for e in rep.events]
+    got = [g for g in got if g[1] in ("softened", "withdrawn", "retabled", "vote", "adopted")]
+    # Rounds every ten days up to the vote; the re-tabled draft reopens a week after
+    # its withdrawal and is voted two rounds later, from its softest text so far.
+    assert got == [
+        (20.5, "softened", 1, "k1"),
+        (30.5, "softened", 1, "k2"),
+        (40.5, "withdrawn", 1, None),
+        (40.5, "retabled", 2, None),
+        (47.5, "softened", 2, "k3"),
+        (57.5, "softened", 2, "k4"),
+        (67.5, "vote", 2, "k4"),
+        (67.5, "adopted", None, "k4"),
+    ]
+    assert rep.events_of("retabled")[0].details["date"] == dt.date(2025, 3, 9)
+    assert rep.scalars["renew.softened"] == 4
+
+
+def test_a_draft_that_renews_is_not_tabled_without_a_mandate():
+    # The text's kind is not 'renewal' but the draft says it renews.
+    sc = council_variant(
+        expiry=dt.date(2025, 1, 20),
+        propensities={"default": {"renewal": [1, 0, 0], "renewal_plus": [1, 0, 0]}},
+        drafts=[
+            {
+                "id": "renew",
+                "date": dt.date(2025, 2, 10),
+                "kind": "renewal_plus",
+                "renewal": True,
+            }
+        ],
+    )
+    rep = mss_sim.simulate(sc, seed=0)
+    assert [e.kind for e in rep.events if e.actor == "renew"] == ["not_tabled"]
+    assert np.isnan(rep.scalars["renew.adopted"])
+
+
+def test_a_termination_needs_a_mandate_and_never_extends_one():
+    drafts = [
+        {"id": "end", "date": dt.date(2025, 1, 10), "kind": "termination", "duration_months": 3}
+    ]
+    sc = council_variant(propensities={"default": {"termination": [1, 0, 0]}}, drafts=drafts)
+    rep = mss_sim.simulate(sc, seed=0)
+    # The mandate runs to 15 Feb; a three-month termination leaves that date alone.
+    assert rep.events_of("mandate")[0].details["expiry"] == dt.date(2025, 2, 15)
+    assert rep.events_of("lapsed")[0].details == {"reason": "terminated"}
+    late = [{**drafts[0], "date": dt.date(2025, 3, 10)}]
+    sc = council_variant(propensities={"default": {"termination": [1, 0, 0]}}, drafts=late)
+    rep = mss_sim.simulate(sc, seed=0)
+    assert [e.kind for e in rep.events if e.actor == "end"] == ["not_tabled"]
+    assert rep.scalars["days_without_mandate"] == 120 - 45.5
+
+
+def test_a_later_attempts_ballots_do_not_depend_on_earlier_attempts():
+    def scenario(force_vote: float) -> mss_sim.Scenario:
+        return council_variant(
+            expiry=dt.date(2025, 3, 1),
+            propensities={
+                "default": {"renewal": [0.8, 0.2, 0.0]},
+                "CHN": {"renewal": [0.5, 0.0, 0.5]},
+            },
+            context={
+                "max_shift": 5,
+                "funder_posture": [
+                    {"date": dt.date(2025, 1, 1), "value": -1},
+                    {"date": dt.date(2025, 2, 12), "value": 1},
+                ],
+            },
+            effects=[{"factor": "funder_posture", "size": 3, "members": ["CHN"]}],
+            negotiation={"rounds": 0, "force_vote": force_vote},
+            drafts=[{"id": "renew", "date": dt.date(2025, 2, 10), "kind": "renewal"}],
+        )
+
+    for seed in range(4):
+        withdrawn = mss_sim.simulate(scenario(0.0), seed=seed)
+        voted = mss_sim.simulate(scenario(1.0), seed=seed)
+        assert [e.kind for e in withdrawn.events_of("vote")] == ["vote"]
+        assert len(voted.events_of("vote")) == 2
+        assert withdrawn.events_of("vote")[0].details == voted.events_of("vote")[1].details

@@ -427,7 +427,15 @@ BAD = [
     (
         "posture dates decreasing",
         MSS,
-        [edit("council.context.funder_posture[1].date", dt.date(2024, 1, 1))],
+        [
+            edit(
+                "council.context.funder_posture",
+                [
+                    {"date": dt.date(2024, 3, 1), "value": 1.0},
+                    {"date": dt.date(2024, 1, 1), "value": 0.5},
+                ],
+            )
+        ],
         "council.context.funder_posture[1].date",
         "dates must increase, got 2024-01-01 after 2024-03-01",
     ),
@@ -441,15 +449,15 @@ BAD = [
     (
         "posture below minus one",
         MSS,
-        [edit("council.context.funder_posture[1].value", -1.5)],
-        "council.context.funder_posture[1].value",
+        [edit("council.context.funder_posture[0].value", -1.5)],
+        "council.context.funder_posture[0].value",
         "must be >= -1, got -1.5",
     ),
     (
         "uncertain posture below minus one",
         MSS,
-        [edit("council.context.funder_posture[1].value", BELOW_MINUS_ONE)],
-        "council.context.funder_posture[1].value",
+        [edit("council.context.funder_posture[0].value", BELOW_MINUS_ONE)],
+        "council.context.funder_posture[0].value",
         "must be >= -1, but uniform values can be -2",
     ),
     (
@@ -988,3 +996,19 @@ def test_content_hash_is_stable_and_follows_council_values():
     data = raw()
     data["council"]["rule"] = {"name": "charter"}
     assert build(data).content_hash() == base
+
+
+def test_a_permanent_member_sitting_as_elected_in_the_package_years_is_an_error():
+    data = raw(MSS)
+    data["council"]["permanent"] = ["CHN", "FRA", "GBR", "RUS", "JPN"]
+    error = error_of(data, source="mss_2024.toml")
+    assert error.path == "council.permanent"
+    assert "['JPN'] sit on the Council in 2024 as elected members" in error.problem
+
+
+def test_negotiation_rounds_are_bounded_in_length():
+    data = raw()
+    data["council"]["negotiation"] = {"rounds": 2, "round_days": 1e9}
+    error = error_of(data)
+    assert error.path == "council.negotiation.round_days"
+    assert error.problem == "must be <= 365, got 1e+09"

@@ -218,27 +218,28 @@ def decide(
     rule = rule or VotingRule.charter()
     if len(ballots) > rule.seats:
         raise ValueError(f"{len(ballots)} ballots for a Council of {rule.seats} seats")
-    yes = no = abstain = 0
-    blockers = []
-    for member, ballot in ballots.items():
-        vote = Vote(ballot)
-        if vote is Vote.YES:
-            yes += 1
-        elif vote is Vote.NO:
-            no += 1
-        else:
-            abstain += 1
-        if member in permanent and rule.blocks(vote):
-            blockers.append(member)
+    members = tuple(ballots)
+    votes = np.array([Vote(b) for b in ballots.values()], dtype=np.int8)
+    return tally(members, votes, np.array([m in permanent for m in members], dtype=bool), rule)
+
+
+def tally(
+    members: tuple[str, ...], votes: np.ndarray, permanent: np.ndarray, rule: VotingRule
+) -> Decision:
+    """Decide a draft from arrays of votes (+1, 0, -1) and a permanent-member mask.
+
+    The unchecked core of :func:`decide`, for callers that hold arrays.
+    """
+    yes = int(np.count_nonzero(votes == 1))
+    no = int(np.count_nonzero(votes == -1))
     enough = yes >= rule.threshold
-    vetoed = enough and len(blockers) >= rule.vetoes_needed
-    return Decision(
-        adopted=enough and not vetoed,
-        vetoed_by=tuple(sorted(blockers)) if vetoed else (),
-        yes=yes,
-        no=no,
-        abstain=abstain,
-    )
+    vetoed_by: tuple[str, ...] = ()
+    if enough and rule.veto:
+        blocks = (votes == -1) | ((votes == 0) & rule.abstention_is_veto)
+        blocks &= permanent
+        if np.count_nonzero(blocks) >= rule.vetoes_needed:
+            vetoed_by = tuple(sorted(members[i] for i in np.flatnonzero(blocks)))
+    return Decision(enough and not vetoed_by, vetoed_by, yes, no, len(votes) - yes - no)
 
 
 # --------------------------------------------------------------------------- exact
@@ -568,7 +569,7 @@ def sample_ballots(
 ) -> np.ndarray:
     """Draw ballots from the latent-support model (see :mod:`mss_sim.council.behaviour`).
 
-    Each draw takes one climate value, then one shock per member, from `rng`.
+    Draws `size` climate values, then `size` shocks per member, from `rng`.
 
     Parameters
     ----------

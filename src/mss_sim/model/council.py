@@ -1,18 +1,20 @@
 """Council processes: negotiation, votes, re-tabling, roll-overs and the mandate's expiry.
 
-Each scheduled draft runs as one process. Its negotiation starts ``rounds *
-round_days`` before the vote. At each round the penholders estimate every
-permanent member's chance of casting a veto (its propensity under the context
-of the moment, seen with noise); while a threat persists they soften the text
-by its next ``soften`` step, and when no step or round is left they withdraw
-the draft (or, with probability ``force_vote``, put it to the vote anyway).
-A re-tablable draft that is withdrawn or not adopted is tabled again after
-``interval_days`` while the mandate lasts, up to ``attempts`` in all, and may
-get a technical roll-over the day before the mandate expires.
+Each scheduled draft runs as one process. Its negotiation opens ``rounds *
+round_days`` before the vote (not before the start) and holds a round every
+``round_days``. At each round the penholders estimate every permanent member's
+chance of casting a veto (its propensity under the context of the moment, seen
+with noise); while a threat persists they soften the text by its next
+``soften`` step, and when no step or round is left they withdraw the draft (or,
+with probability ``force_vote``, put it to the vote anyway). A re-tablable
+draft that is withdrawn or not adopted reopens ``interval_days`` later, with its
+vote ``rounds * round_days`` after that, while the vote falls before the
+mandate expires, up to ``attempts`` in all; it may get one technical roll-over
+the day before the mandate expires.
 
-Streams: ``council/<draft>`` for the ballots, ``council/<draft>/signals`` for
-the penholders' estimates and decisions to force a vote, and
-``council/<draft>/rollover`` for a roll-over's ballots.
+Streams, for attempt ``k`` of draft ``d``: ``council/d/k`` for the ballots,
+``council/d/k/signals`` for the penholders' estimates, ``council/d/k/force`` for
+the decision to force a vote, and ``council/d/rollover`` for a roll-over's ballots.
 """
 
 from __future__ import annotations
@@ -26,15 +28,25 @@ import numpy as np
 from scipy import special
 
 from mss_sim.council.behaviour import shift_many
-from mss_sim.council.rules import Decision, VotingRule, decide, draw_ballots
-from mss_sim.model.clock import DAYS_PER_MONTH
+from mss_sim.council.rules import Decision, VotingRule, draw_ballots, tally
+from mss_sim.model.clock import DAYS_PER_MONTH, NOON
 from mss_sim.scenario.council import Draft, Softening
 from mss_sim.scenario.fields import add_months
+from mss_sim.scenario.spec import Scenario
 
 if TYPE_CHECKING:
     from mss_sim.model.mission import Mission
 
-__all__ = ["Chamber", "DraftRecord", "Text", "draft_process", "mandate_watch", "start_council"]
+__all__ = [
+    "Chamber",
+    "CouncilPlan",
+    "DraftRecord",
+    "Text",
+    "council_plan",
+    "draft_process",
+    "mandate_watch",
+    "start_council",
+]
 
 
 @dataclass(slots=True)
@@ -70,29 +82,85 @@ class Text:
 
 @dataclass(slots=True)
 class DraftRecord:
-    """What happened to one scheduled draft (``tabled`` False: it never came up)."""
+    """What happened to one scheduled draft (`text` None: it never came up)."""
 
-    tabled: bool = False
+    text: Text | None = None
     adopted: bool = False
     vetoed: bool = False
     failed: bool = False
     withdrawn: bool = False
-    softened: int = 0
     last_vote: tuple[Decision, dict[str, int]] | None = None
     vetoed_by: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True, slots=True)
-class _Effect:
-    factor: str
-    size: float
-    selectors: frozenset[str]
-    kinds: frozenset[str]
-    body: str | None
+class CouncilPlan:
+    """What the Council model needs that depends on the scenario alone.
+
+    Built once per scenario (see :func:`council_plan`) and shared by its
+    replications: voting rules, context dates as model days, and lookup tables
+    filled as they are first needed (base propensities and effect masks per
+    composition and kind).
+    """
+
+    def __init__(self, scenario: Scenario):
+        spec = self.spec = scenario.council
+        start = scenario.scenario.start
+
+        def day(date: Any) -> float:
+            return float((date - start).days) + NOON
+
+        self.permanent = tuple(spec.permanent)
+        self.rule = VotingRule.from_spec(spec.rule)
+        self.rules = {d.id: VotingRule.from_spec(d.rule) for d in spec.drafts if d.rule}
+        self.requests: dict[str, float] = {}
+        for request in spec.context.requests:
+            earliest = self.requests.get(request.kind, math.inf)
+            self.requests[request.kind] = min(earliest, day(request.date))
+        self.endorsements = tuple((day(e.date), e.body, e.kind) for e in spec.context.endorsements)
+        self.posture_days = tuple(day(p.date) for p in spec.context.funder_posture)
+        self._base: dict[tuple[tuple[str, ...], str], np.ndarray] = {}
+        self._masks: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
+        self._permanent: dict[tuple[str, ...], np.ndarray] = {}
+
+    def base(self, members: tuple[str, ...], kind: str) -> np.ndarray:
+        """Return the members' propensities on `kind` before context, shape ``(n, 3)``."""
+        key = (members, kind)
+        table = self._base.get(key)
+        if table is None:
+            rows = [self.spec.propensity(m, kind) for m in members]
+            table = self._base[key] = np.array(rows, dtype=float)
+        return table
+
+    def mask(self, effect: int, members: tuple[str, ...]) -> np.ndarray:
+        """Return 1.0 for the members effect number `effect` applies to, else 0.0."""
+        key = (effect, members)
+        mask = self._masks.get(key)
+        if mask is None:
+            chosen = set(self.spec.effects[effect].members)
+            mask = self._masks[key] = np.array(
+                [
+                    "all" in chosen or m in chosen or not chosen.isdisjoint(self.spec.groups_of(m))
+                    for m in members
+                ],
+                dtype=float,
+            )
+        return mask
+
+    def permanent_mask(self, members: tuple[str, ...]) -> np.ndarray:
+        """Return which of `members` are permanent members."""
+        mask = self._permanent.get(members)
+        if mask is None:
+            mask = self._permanent[members] = np.isin(members, self.permanent)
+        return mask
+
+
+def council_plan(scenario: Scenario) -> CouncilPlan:
+    """Return the :class:`CouncilPlan` of `scenario`, built on first use."""
+    return scenario.derived("council_plan", CouncilPlan)
 
 
 class Chamber:
-    """The Council as one replication runs it: members, propensities, context, records.
+    """The Council as one replication runs it: the plan, this replication's draws, records.
 
     Parameters
     ----------
@@ -102,30 +170,17 @@ class Chamber:
 
     def __init__(self, mission: Mission):
         self.mission = mission
-        spec = self.spec = mission.scenario.council
+        plan = self.plan = council_plan(mission.scenario)
+        spec = plan.spec
         value = mission.value
-        self.rule = VotingRule.from_spec(spec.rule)
-        self.rules = {d.id: VotingRule.from_spec(d.rule) for d in spec.drafts if d.rule}
         self.correlation = value(spec.correlation, "council.correlation")
-        self.permanent = tuple(spec.permanent)
         self.effects = [
-            _Effect(
-                e.factor,
-                value(e.size, f"council.effects[{i}].size"),
-                frozenset(e.members),
-                frozenset(e.kinds),
-                e.body,
-            )
+            (e.factor, value(e.size, f"council.effects[{i}].size"), frozenset(e.kinds), e.body)
             for i, e in enumerate(spec.effects)
         ]
         context = spec.context
-        self.requests: dict[str, float] = {}
-        for request in context.requests:
-            day = mission.day(request.date)
-            self.requests[request.kind] = min(day, self.requests.get(request.kind, math.inf))
-        self.endorsements = [(mission.day(e.date), e.body, e.kind) for e in context.endorsements]
         self.posture = [
-            (mission.day(p.date), value(p.value, f"council.context.funder_posture[{i}].value"))
+            value(p.value, f"council.context.funder_posture[{i}].value")
             for i, p in enumerate(context.funder_posture)
         ]
         half_life = context.endorsement_half_life_months
@@ -151,87 +206,71 @@ class Chamber:
         self.records = {d.id: DraftRecord() for d in spec.drafts}
         self.vetoes_cast = 0
         self._members: dict[int, tuple[str, ...]] = {}
-        self._base: dict[tuple[int, str], np.ndarray] = {}
-        self._masks: dict[tuple[int, int], np.ndarray] = {}
+
+    @property
+    def negotiation_days(self) -> float:
+        """How long before its vote a draft's negotiation opens."""
+        return self.rounds * self.round_days
 
     # ------------------------------------------------------------------ members
 
     def members(self, year: int) -> tuple[str, ...]:
-        """Return the fifteen (or `seats`) members sitting in `year` in this replication."""
+        """Return the members sitting in `year` in this replication (permanent first)."""
         members = self._members.get(year)
         if members is None:
-            options = self.spec.elected_options(year)
-            if options is None:  # the scenario's validation makes this unreachable
-                raise KeyError(f"no Council composition for {year}")
-            index = 0
-            if len(options) > 1:
-                path = f"council.elected.{year}"
-                index = int(self.mission.value(self.spec.elected[str(year)], path))
-            members = self._members[year] = (*self.permanent, *options[index])
+            spec = self.plan.spec
+            choice = spec.elected.get(str(year))
+            option = 0
+            if choice is not None and not isinstance(choice, tuple):
+                option = int(self.mission.value(choice, f"council.elected.{year}"))
+            members = self._members[year] = spec.members(year, option)
         return members
 
     def rule_for(self, draft: Draft) -> VotingRule:
         """Return the voting rule of `draft`."""
-        return self.rules.get(draft.id, self.rule)
+        return self.plan.rules.get(draft.id, self.plan.rule)
 
     # ------------------------------------------------------------------ propensities
 
     def _factor(self, factor: str, kind: str, body: str | None) -> float:
         mission = self.mission
         now = mission.env.now
+        plan = self.plan
         if factor == "host_request":
-            return 1.0 if self.requests.get(kind, math.inf) <= now else 0.0
+            return 1.0 if plan.requests.get(kind, math.inf) <= now else 0.0
         if factor == "endorsement":
             return math.fsum(
                 0.5 ** ((now - day) / self.half_life_days)
-                for day, by, endorsed in self.endorsements
+                for day, by, endorsed in plan.endorsements
                 if endorsed == kind and day <= now and (body is None or by == body)
             )
         if factor == "performance":
             m = mission.mandate
             share = min(1.0, mission.deployed / m.ceiling) if m.active and m.ceiling > 0 else 0.0
             return share - self.performance_reference
-        posture = 0.0
-        for day, level in self.posture:
-            if day > now:
-                break
-            posture = level
-        return posture
+        if factor == "funder_posture":
+            posture = 0.0
+            for day, level in zip(plan.posture_days, self.posture, strict=True):
+                if day > now:
+                    break
+                posture = level
+            return posture
+        raise ValueError(f"unknown context factor {factor!r}")  # pragma: no cover
 
     def propensities(self, year: int, kind: str) -> np.ndarray:
         """Return every member's ``(p_yes, p_abstain, p_no)`` on `kind` now, context applied."""
-        key = (year, kind)
-        base = self._base.get(key)
         members = self.members(year)
-        if base is None:
-            rows = [self.spec.propensity(m, kind) for m in members]
-            base = self._base[key] = np.array(rows, dtype=float)
+        base = self.plan.base(members, kind)
         delta = np.zeros(len(members))
-        for i, effect in enumerate(self.effects):
-            if effect.kinds and kind not in effect.kinds:
+        for i, (factor, size, kinds, body) in enumerate(self.effects):
+            if kinds and kind not in kinds:
                 continue
-            x = self._factor(effect.factor, kind, effect.body)
+            x = self._factor(factor, kind, body)
             if x != 0.0:
-                delta += effect.size * x * self._mask(i, year)
+                delta += size * x * self.plan.mask(i, members)
         if not delta.any():
             return base
         return shift_many(base, np.clip(delta, -self.max_shift, self.max_shift))
-
-    def _mask(self, effect: int, year: int) -> np.ndarray:
-        key = (effect, year)
-        mask = self._masks.get(key)
-        if mask is None:
-            chosen = self.effects[effect].selectors
-            mask = self._masks[key] = np.array(
-                [
-                    "all" in chosen
-                    or m in chosen
-                    or any(g in chosen for g in self.spec.groups_of(m))
-                    for m in self.members(year)
-                ],
-                dtype=float,
-            )
-        return mask
 
     # ------------------------------------------------------------------ decisions
 
@@ -242,18 +281,18 @@ class Chamber:
         One normal draw per permanent member from `rng`, whatever the noise.
         """
         rule = self.rule_for(draft)
-        year = self.mission.date(self.mission.env.now).year
-        p = self.propensities(year, kind)[: len(self.permanent)]
-        noise = rng.standard_normal(len(self.permanent))
+        permanent = self.plan.permanent
+        noise = rng.standard_normal(len(permanent))
         if not rule.veto:
             return ()
+        year = self.mission.date(self.mission.env.now).year
+        p = self.propensities(year, kind)[: len(permanent)]
         blocking = p[:, 2] + (p[:, 1] if rule.abstention_is_veto else 0.0)
         if self.signal_noise > 0:
             with np.errstate(divide="ignore"):
                 blocking = special.expit(special.logit(blocking) + self.signal_noise * noise)
-        found = tuple(
-            m for m, q in zip(self.permanent, blocking, strict=True) if q > self.threshold
-        )
+        seen = zip(permanent, blocking, strict=True)
+        found = tuple(m for m, q in seen if q > self.threshold)
         return found if len(found) >= rule.vetoes_needed else ()
 
     def vote(
@@ -263,111 +302,99 @@ class Chamber:
         year = self.mission.date(self.mission.env.now).year
         members = self.members(year)
         votes = draw_ballots(self.propensities(year, kind), self.correlation, 1, rng)[0]
-        ballots = dict(zip(members, votes.tolist(), strict=True))
-        decision = decide(ballots, rule=rule, permanent=self.permanent)
+        decision = tally(members, votes, self.plan.permanent_mask(members), rule)
         self.vetoes_cast += len(decision.vetoed_by)
-        return decision, ballots
+        return decision, dict(zip(members, votes.tolist(), strict=True))
 
 
 # --------------------------------------------------------------------------- processes
 
-_ADOPTED, _NOT_ADOPTED = True, False
+
+def _needs_mandate(draft: Draft, text: Text) -> bool:
+    """A renewal renews, and a termination ends, the mandate in force: they need one."""
+    return draft.renews or text.kind == "termination"
 
 
 def draft_process(mission: Mission, draft: Draft) -> Generator[Any, Any, None]:
     """Negotiate `draft`, put it to the vote, re-table it if it may be, apply it if adopted.
 
-    A ``renewal`` is not tabled when no mandate is in force to renew when its
-    negotiation starts; its per-draft outcomes stay NaN.
+    A draft that needs a mandate in force (a renewal, a termination) is not
+    tabled when none is in force as its negotiation opens; its per-draft
+    outcomes stay NaN.
     """
     env = mission.env
     chamber = mission.council
     record = chamber.records[draft.id]
     text = Text.of(draft)
     vote_day = mission.day(draft.date)
-    yield env.timeout(max(0.0, vote_day - chamber.rounds * chamber.round_days))
-    if text.kind == "renewal" and not mission.mandate.active:
-        mission.log("not_tabled", draft.id, reason="no mandate in force to renew")
+    opening = max(0.0, vote_day - chamber.negotiation_days)
+    yield env.timeout(opening)
+    if _needs_mandate(draft, text) and not mission.mandate.active:
+        mission.log("not_tabled", draft.id, reason="no mandate in force")
         return
-    record.tabled = True
-    streams = (
-        mission.rng("council/" + draft.id),
-        mission.rng(f"council/{draft.id}/signals"),
-    )
+    record.text = text
     rolled_over = False
     attempt = 1
     while True:
-        adopted = yield from _attempt(mission, draft, text, vote_day, attempt, streams)
+        adopted = yield from _attempt(mission, draft, text, attempt, opening, vote_day)
         if adopted or not draft.retablable:
             return
-        next_day = env.now + chamber.interval_days
-        if attempt < chamber.attempts and _before_expiry(mission, next_day):
-            attempt += 1
-            vote_day = next_day
-            mission.log("retabled", draft.id, attempt=attempt, date=mission.date(vote_day))
-            yield env.timeout(max(0.0, vote_day - chamber.rounds * chamber.round_days - env.now))
-            continue
-        if chamber.rollover_months == 0 or rolled_over or not mission.mandate.active:
-            return
-        rolled_over = True
-        extended = yield from _rollover(mission, draft)
-        next_day = env.now + chamber.interval_days
-        if not (extended and attempt < chamber.attempts and _before_expiry(mission, next_day)):
-            return
+        while (schedule := _next_attempt(mission, attempt)) is None:
+            # No time left before the expiry: one technical roll-over, then try again.
+            if rolled_over or chamber.rollover_months == 0 or not mission.mandate.active:
+                return
+            rolled_over = True
+            if not (yield from _rollover(mission, draft)):
+                return
         attempt += 1
-        vote_day = next_day
+        opening, vote_day = schedule
         mission.log("retabled", draft.id, attempt=attempt, date=mission.date(vote_day))
-        yield env.timeout(max(0.0, vote_day - chamber.rounds * chamber.round_days - env.now))
+        yield env.timeout(opening - env.now)
 
 
-def _before_expiry(mission: Mission, day: float) -> bool:
+def _next_attempt(mission: Mission, attempt: int) -> tuple[float, float] | None:
+    """Return (opening, vote day) of the next attempt, or None if none fits before expiry."""
+    chamber = mission.council
+    if attempt >= chamber.attempts:
+        return None
+    opening = mission.env.now + chamber.interval_days
+    vote_day = opening + chamber.negotiation_days
     m = mission.mandate
-    return m.active and day < m.expiry_day
+    return (opening, vote_day) if m.active and vote_day < m.expiry_day else None
 
 
 def _attempt(
-    mission: Mission,
-    draft: Draft,
-    text: Text,
-    vote_day: float,
-    attempt: int,
-    streams: tuple[np.random.Generator, np.random.Generator],
+    mission: Mission, draft: Draft, text: Text, attempt: int, opening: float, vote_day: float
 ) -> Generator[Any, Any, bool]:
-    """One attempt: negotiation rounds, then the vote (or a withdrawal)."""
+    """One attempt: negotiation rounds from `opening`, then the vote on `vote_day`."""
     env = mission.env
     chamber = mission.council
     record = chamber.records[draft.id]
-    ballots_rng, signals_rng = streams
-    rounds = chamber.rounds
-    for k in range(rounds + 1):
-        if text.kind == "renewal" and not mission.mandate.active:
-            return _withdraw(mission, draft, attempt, (), "no mandate in force to renew")
-        threats = chamber.threats(draft, text.kind, signals_rng)
+    name = f"council/{draft.id}/{attempt}"
+    signals = mission.rng(name + "/signals")
+    for k in range(chamber.rounds + 1):
+        check = min(vote_day, opening + k * chamber.round_days)
+        if check > env.now:
+            yield env.timeout(check - env.now)
+        if _needs_mandate(draft, text) and not mission.mandate.active:
+            return _withdraw(mission, draft, attempt, (), "no mandate in force")
+        threats = chamber.threats(draft, text.kind, signals)
         if not threats:
             break
-        if k < rounds and text.steps < len(draft.soften):
+        if k < chamber.rounds and text.steps < len(draft.soften):
             text.soften(draft.soften[text.steps])
-            record.softened += 1
             mission.log(
-                "softened",
-                draft.id,
-                attempt=attempt,
-                step=text.steps,
-                kind=text.kind,
-                by=threats,
+                "softened", draft.id, attempt=attempt, step=text.steps, kind=text.kind, by=threats
             )
-            next_check = vote_day - (rounds - k - 1) * chamber.round_days
-            if next_check > env.now:
-                yield env.timeout(next_check - env.now)
             continue
-        if signals_rng.random() >= chamber.force_vote:
+        if mission.rng(name + "/force").random() >= chamber.force_vote:
             return _withdraw(mission, draft, attempt, threats, "veto threat")
         break
     if vote_day > env.now:
         yield env.timeout(vote_day - env.now)
-    if text.kind == "renewal" and not mission.mandate.active:
-        return _withdraw(mission, draft, attempt, (), "no mandate in force to renew")
-    decision, ballots = chamber.vote(text.kind, chamber.rule_for(draft), ballots_rng)
+    if _needs_mandate(draft, text) and not mission.mandate.active:
+        return _withdraw(mission, draft, attempt, (), "no mandate in force")
+    decision, ballots = chamber.vote(text.kind, chamber.rule_for(draft), mission.rng(name))
     record.last_vote = (decision, ballots)
     mission.log(
         "vote",
@@ -383,7 +410,7 @@ def _attempt(
         record.adopted = True
         mission.log("adopted", draft.id, kind=text.kind)
         apply_text(mission, text, actor=draft.id)
-        return _ADOPTED
+        return True
     if decision.vetoed_by:
         record.vetoed = True
         record.vetoed_by.update(decision.vetoed_by)
@@ -391,7 +418,7 @@ def _attempt(
     else:
         record.failed = True
         mission.log("failed", draft.id, yes=decision.yes)
-    return _NOT_ADOPTED
+    return False
 
 
 def _withdraw(
@@ -399,7 +426,7 @@ def _withdraw(
 ) -> bool:
     mission.council.records[draft.id].withdrawn = True
     mission.log("withdrawn", draft.id, attempt=attempt, by=threats, reason=reason)
-    return _NOT_ADOPTED
+    return False
 
 
 def _rollover(mission: Mission, draft: Draft) -> Generator[Any, Any, bool]:
@@ -414,7 +441,7 @@ def _rollover(mission: Mission, draft: Draft) -> Generator[Any, Any, bool]:
         return False  # lapsed meanwhile, or another draft moved the expiry
     text = Text("renewal", chamber.rollover_months, None, None, None)
     rng = mission.rng(f"council/{draft.id}/rollover")
-    decision, ballots = chamber.vote(text.kind, chamber.rule, rng)
+    decision, ballots = chamber.vote(text.kind, chamber.plan.rule, rng)
     mission.log(
         "rollover",
         draft.id,
@@ -431,20 +458,25 @@ def _rollover(mission: Mission, draft: Draft) -> Generator[Any, Any, bool]:
 
 
 def apply_text(mission: Mission, text: Text, *, actor: str) -> None:
-    """Set the mandate as an adopted text says."""
+    """Set the mandate as an adopted text says.
+
+    A termination ends the mandate in force `duration_months` after the vote, or
+    at its expiry if that comes first (0 months: at once).
+    """
     mandate = mission.mandate
     today = mission.date(mission.env.now)
-    terminating = text.kind == "termination"
-    if terminating:
+    if text.kind == "termination":
         if text.duration_months == 0:
             mission.lapse(reason=f"terminated by {actor}")
             return
-        base = today
+        expiry = min(mandate.expiry_day, mission.day(add_months(today, text.duration_months)))
+        terminating = True
     else:
         current = mission.date(mandate.expiry_day) if mandate.active else today
-        base = max(today, current)
+        expiry = mission.day(add_months(max(today, current), text.duration_months))
+        terminating = False
     mission.set_mandate(
-        expiry_day=mission.day(add_months(base, text.duration_months)),
+        expiry_day=expiry,
         ceiling=mandate.ceiling if text.ceiling is None else text.ceiling,
         funding_model=text.funding_model or mandate.funding_model,
         powers=mandate.powers if text.powers is None else text.powers,

@@ -188,7 +188,9 @@ class Mission:
         self._signal_mandate()
 
     def lapse(self, reason: str) -> None:
-        """End the mandate now and withdraw every contingent."""
+        """End the mandate now and withdraw every contingent (nothing if none is in force)."""
+        if not self.mandate.active:
+            return
         self.treasury.accrue()
         self.mandate.active = False
         self.inactive_since = self.env.now

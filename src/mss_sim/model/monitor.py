@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +79,7 @@ softening steps; ``vote_held`` is 1 if a vote was held, and ``yes``, ``no`` and
 ``abstain`` count the ballots of the last vote (NaN without a vote). Besides
 these, ``<draft>.vote.<ISO3>`` is each member's ballot in the last vote (+1, 0,
 -1; NaN without a vote or when not a member then) and ``<draft>.vetoed_by.<ISO3>``
-is 1 if that permanent member vetoed the draft in any of its votes."""
+is 1 if that permanent member vetoed the draft in any of its votes (0 otherwise)."""
 
 
 _MEMBER_OUTCOME = re.compile(r"\.(vote|vetoed_by)\.[A-Z]{3}$")
@@ -103,14 +103,21 @@ def draft_members(scenario: Scenario, draft: Draft) -> tuple[str, ...]:
     return council.possible_members(council.vote_years(draft, last_year))
 
 
-def scalar_names(scenario: Scenario) -> tuple[str, ...]:
-    """Return the names of every scalar outcome of `scenario`, in a fixed order."""
-    names = list(STANDARD_SCALARS)
+def _draft_names(scenario: Scenario) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each draft's id and the names of its outputs, in :func:`scalar_names` order."""
+    out = []
     for draft in scenario.council.drafts:
-        names += [f"{draft.id}.{name}" for name in DRAFT_SCALARS]
+        names = [f"{draft.id}.{name}" for name in DRAFT_SCALARS]
         names += [f"{draft.id}.vote.{m}" for m in draft_members(scenario, draft)]
         names += [f"{draft.id}.vetoed_by.{m}" for m in scenario.council.permanent]
-    return tuple(names)
+        out.append((draft.id, tuple(names)))
+    return tuple(out)
+
+
+def scalar_names(scenario: Scenario) -> tuple[str, ...]:
+    """Return the names of every scalar outcome of `scenario`, in a fixed order."""
+    per_draft = scenario.derived("draft_output_names", _draft_names)
+    return STANDARD_SCALARS + tuple(name for _, names in per_draft for name in names)
 
 
 @dataclass(frozen=True)
@@ -165,35 +172,31 @@ def month_end_process(mission: Mission, rows: np.ndarray) -> Generator[Any, Any,
         )
 
 
-def _draft_scalars(
-    scenario: Scenario, draft: Draft, record: DraftRecord
-) -> Iterator[tuple[str, float]]:
+def _draft_values(record: DraftRecord, names: tuple[str, ...]) -> list[float]:
+    """The outputs of one draft, in the order of `names` (see :func:`_draft_names`)."""
     nan = math.nan
-    members = draft_members(scenario, draft)
-    permanent = scenario.council.permanent
-    if not record.tabled:
-        values: tuple[float, ...] = (nan,) * len(DRAFT_SCALARS)
-        ballots: dict[str, int] = {}
-    else:
-        vote = record.last_vote
-        counts = (nan, nan, nan) if vote is None else (vote[0].yes, vote[0].no, vote[0].abstain)
-        ballots = {} if vote is None else vote[1]
-        values = (
-            float(record.adopted),
-            float(record.vetoed),
-            float(record.failed),
-            float(record.withdrawn),
-            float(record.softened),
-            float(vote is not None),
-            *map(float, counts),
-        )
-    for name, value in zip(DRAFT_SCALARS, values, strict=True):
-        yield f"{draft.id}.{name}", value
-    for m in members:
-        yield f"{draft.id}.vote.{m}", float(ballots.get(m, nan))
-    held = record.last_vote is not None
-    for m in permanent:
-        yield f"{draft.id}.vetoed_by.{m}", float(m in record.vetoed_by) if held else nan
+    fixed = len(DRAFT_SCALARS)
+    if record.text is None:
+        return [nan] * len(names)
+    vote = record.last_vote
+    counts = (nan, nan, nan) if vote is None else (vote[0].yes, vote[0].no, vote[0].abstain)
+    values = [
+        float(record.adopted),
+        float(record.vetoed),
+        float(record.failed),
+        float(record.withdrawn),
+        float(record.text.steps),
+        float(vote is not None),
+        *map(float, counts),
+    ]
+    ballots = {} if vote is None else vote[1]
+    for name in names[fixed:]:
+        _, what, member = name.rsplit(".", 2)
+        if what == "vote":
+            values.append(float(ballots.get(member, nan)))
+        else:
+            values.append(float(member in record.vetoed_by))
+    return values
 
 
 def collect(mission: Mission, rows: np.ndarray) -> Replication:
@@ -201,7 +204,7 @@ def collect(mission: Mission, rows: np.ndarray) -> Replication:
     series = {name: rows[:, j].copy() for j, name in enumerate(SERIES)}
     treasury = mission.treasury
     records = mission.council.records
-    tabled = [r for r in records.values() if r.tabled]
+    tabled = [r for r in records.values() if r.text is not None]
     idle = mission.days_without_mandate
     if mission.inactive_since is not None:
         idle += mission.end_day - mission.inactive_since
@@ -221,8 +224,8 @@ def collect(mission: Mission, rows: np.ndarray) -> Replication:
         "shortfall_months": float(treasury.shortfall_months),
     }
     scenario = mission.scenario
-    for draft in scenario.council.drafts:
-        scalars.update(_draft_scalars(scenario, draft, records[draft.id]))
+    for draft_id, names in scenario.derived("draft_output_names", _draft_names):
+        scalars.update(zip(names, _draft_values(records[draft_id], names), strict=True))
     info = scenario.scenario
     first = np.datetime64(info.start.replace(day=1), "M")
     return Replication(

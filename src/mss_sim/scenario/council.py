@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -108,7 +108,9 @@ RULE_PRESETS: Mapping[str, Mapping[str, int | bool]] = {
 
 RuleName = Literal["charter", "procedural", "no_veto", "double_veto", "abstention_veto", "pre_1966"]
 
-EFFECT_FACTORS: tuple[str, ...] = ("host_request", "endorsement", "performance", "funder_posture")
+EffectFactor = Literal["host_request", "endorsement", "performance", "funder_posture"]
+
+EFFECT_FACTORS: tuple[str, ...] = get_args(EffectFactor)
 """What moves propensities: see :class:`Effect`."""
 
 _STATUS_GROUPS = ("permanent", "elected")
@@ -302,7 +304,7 @@ class Effect(_Spec):
     effect to some kinds of draft (empty: every kind).
     """
 
-    factor: Literal["host_request", "endorsement", "performance", "funder_posture"]
+    factor: EffectFactor
     size: Annotated[Number, AfterValidator(_bounded(ge=-3.0, le=3.0))]
     members: list[str] = Field(default_factory=lambda: ["all"], min_length=1)
     kinds: list[Identifier] = Field(default_factory=list)
@@ -321,18 +323,20 @@ class Effect(_Spec):
 class Negotiation(_Spec):
     """How penholders negotiate a draft before its vote.
 
-    Before each vote the penholders estimate every permanent member's chance of
-    casting a veto (its probability of voting no under the context, seen with
+    The negotiation opens ``rounds * round_days`` before the vote. At each round
+    the penholders estimate every permanent member's chance of casting a veto
+    (its probability of a vote that blocks under the rule — a no, or under
+    ``abstention_veto`` also an abstention — given the context, seen with
     log-odds noise of standard deviation `signal_noise`). While some estimate
     exceeds `threshold` they soften the draft (its next ``soften`` step), one
-    step per round of `round_days`, up to `rounds` rounds; a threat that
-    persists when no step or round is left makes them withdraw the draft, or,
-    with probability `force_vote`, put it to the vote anyway.
+    step per round, up to `rounds` rounds; a threat that persists when no step
+    or round is left makes them withdraw the draft, or, with probability
+    `force_vote`, put it to the vote anyway.
     """
 
     threshold: Probability = 0.25
     rounds: int = Field(default=2, ge=0, le=20)
-    round_days: NonNegative = 7.0
+    round_days: Annotated[Number, AfterValidator(_bounded(ge=0.0, le=365.0))] = 7.0
     signal_noise: NonNegative = 0.0
     force_vote: Probability = 0.0
 
@@ -340,15 +344,16 @@ class Negotiation(_Spec):
 class Retabling(_Spec):
     """What happens to a re-tablable draft that is withdrawn or not adopted.
 
-    It is tabled again `interval_days` later, up to `attempts` attempts in all,
-    as long as that is before the mandate in force expires. With
+    Its negotiation reopens `interval_days` later, with the vote
+    ``rounds * round_days`` after that, up to `attempts` attempts in all, as
+    long as the vote falls before the mandate in force expires. With
     `rollover_months` > 0, a draft still not adopted the day before the mandate
     expires gets one technical roll-over vote (a plain ``renewal`` for that many
     months, same ceiling and funding).
     """
 
     attempts: int = Field(default=2, ge=1, le=20)
-    interval_days: Positive = 7.0
+    interval_days: Annotated[Number, AfterValidator(_bounded(gt=0.0, le=365.0))] = 7.0
     rollover_months: int = Field(default=0, ge=0, le=24)
 
 
@@ -379,13 +384,17 @@ class Draft(_Spec):
     An adopted draft makes the mandate active. Its new expiry is `duration_months`
     calendar months after the later of the vote date and the current expiry (a
     renewal runs on from the old expiry, as Res 2751 did). Fields left out keep
-    the mandate's current value. A ``termination`` ends the mandate
-    `duration_months` after the vote (0: at once).
+    the mandate's current value. A ``termination`` ends the mandate in force
+    `duration_months` after the vote (0: at once), or at its expiry if that
+    comes first.
 
-    `soften` lists the steps penholders may take under a veto threat, in order;
-    `retable` says whether the draft is tabled again after a withdrawal or a lost
-    vote (default: only renewals are); `rule` replaces the Council's voting rule
-    for this draft (e.g. ``"procedural"`` for a referral to the General Assembly).
+    `renewal` says whether the draft renews the mandate in force (default: its
+    kind is ``renewal``): such a draft is not tabled, or is withdrawn, when no
+    mandate is in force. `soften` lists the steps penholders may take under a
+    veto threat, in order; `retable` says whether the draft is tabled again after
+    a withdrawal or a lost vote (default: renewals are); `rule` replaces the
+    Council's voting rule for this draft (e.g. ``"procedural"`` for a referral
+    to the General Assembly).
     """
 
     id: Identifier
@@ -397,13 +406,19 @@ class Draft(_Spec):
     funding_model: FundingModel | None = None
     powers: list[Identifier] | None = None
     soften: list[Softening] = Field(default_factory=list)
+    renewal: bool | None = None
     retable: bool | None = None
     rule: Rule | None = None
 
     @property
+    def renews(self) -> bool:
+        """Whether the draft renews the mandate in force."""
+        return self.kind == "renewal" if self.renewal is None else self.renewal
+
+    @property
     def retablable(self) -> bool:
         """Whether the draft is tabled again after a withdrawal or a lost vote."""
-        return self.kind == "renewal" if self.retable is None else self.retable
+        return self.renews if self.retable is None else self.retable
 
     def kinds(self) -> tuple[str, ...]:
         """Return every kind the draft's text can take: its own, then its softenings'."""
@@ -496,6 +511,21 @@ class Council(FieldEquality):
                         f"has {rule_seats(draft.rule)} seats but the Council's rule has {seats}",
                     )
         return self
+
+    def _check_package_year(self, year: int, members: tuple[str, ...], seats: int) -> None:
+        if len(members) != seats:
+            raise _KeyedError(
+                f"council.elected.{year}",
+                f"the rule has {seats} elected seats but the package's {year} "
+                f"composition lists {len(members)}: list {seats} members for {year}",
+            )
+        both = sorted(set(members) & set(self.permanent))
+        if both:
+            raise _KeyedError(
+                "council.permanent",
+                f"{both} sit on the Council in {year} as elected members (the package's "
+                f"composition): change the permanent members or list council.elected.{year}",
+            )
 
     def _longest_negotiation_days(self) -> dt.timedelta:
         """The longest time a negotiation can open before its vote (a day's margin)."""
@@ -612,6 +642,7 @@ class Council(FieldEquality):
         last_year = (end - dt.timedelta(days=1)).year
         rollover = self.retabling.rollover_months > 0
         lead = self._longest_negotiation_days()
+        seats = rule_seats(self.rule) - len(self.permanent)
         for i, draft in enumerate(self.drafts):
             path = f"council.drafts[{i}]"
             if not start <= draft.date < end:
@@ -621,15 +652,13 @@ class Council(FieldEquality):
             kinds = draft.kinds()
             if rollover and draft.retablable and "renewal" not in kinds:
                 kinds = (*kinds, "renewal")
-            seats = rule_seats(self.rule) - len(self.permanent)
             opening = start if lead > draft.date - start else draft.date - lead
             voting = self.vote_years(draft, last_year)
             for year in range(min(opening.year, voting.start), voting.stop):
                 options = self.elected_options(year)
                 if options is None:
-                    when = (
-                        f"negotiated in {year}" if year < draft.date.year else f"voted on in {year}"
-                    )
+                    verb = "negotiated" if year < draft.date.year else "voted on"
+                    when = f"{verb} in {year}"
                     if year > draft.date.year:
                         when += " (it can be re-tabled until then)"
                     raise _KeyedError(
@@ -639,12 +668,8 @@ class Council(FieldEquality):
                         f"({seats} members, or {{ choice = [[...], [...]], p = [...] }})",
                     )
                 for members in options:
-                    if str(year) not in self.elected and len(members) != seats:
-                        raise _KeyedError(
-                            f"council.elected.{year}",
-                            f"the rule has {seats} elected seats but the package's {year} "
-                            f"composition lists {len(members)}: list {seats} members for {year}",
-                        )
+                    if str(year) not in self.elected:
+                        self._check_package_year(year, members, seats)
                     for member in (*self.permanent, *members):
                         for kind in kinds:
                             if self.propensity(member, kind) is None:

@@ -73,8 +73,12 @@ class _Dist(FieldEquality):
         return float(self.distribution().ppf(u))
 
     def sample(self, rng: np.random.Generator) -> float:
-        """Draw one value with `rng` (by inverse transform of one uniform number)."""
-        return self.ppf(float(rng.random()))
+        """Draw one value with `rng` (by inverse transform of one uniform number).
+
+        The uniform number is in the open interval (0, 1), so that a value never
+        sits on an open end of the support.
+        """
+        return self.ppf(float(rng.random()) or 2.0**-54)
 
     def support(self) -> tuple[float, float]:
         """Return the smallest and largest value the distribution can give."""

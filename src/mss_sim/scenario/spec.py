@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
@@ -59,6 +59,8 @@ __all__ = [
     "describe_error",
     "format_loc",
 ]
+
+_T = TypeVar("_T")
 
 FUNDING_MODELS: tuple[str, ...] = ("voluntary", "support_office", "assessed")
 """How a mandate is paid for: voluntary contributions only (the MSS), personnel
@@ -210,6 +212,7 @@ class Scenario(FieldEquality):
     funding: Funding
     deployment: Deployment
     _uncertain: dict[str, _Dist] | None = PrivateAttr(default=None)
+    _derived: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
@@ -256,6 +259,19 @@ class Scenario(FieldEquality):
         if self._uncertain is None:
             self._uncertain = dict(_walk_uncertain(self, ""))
         return dict(self._uncertain)
+
+    def derived(self, key: str, build: Callable[[Scenario], _T]) -> _T:
+        """Return ``build(self)``, computed once per scenario object and kept.
+
+        For what a simulation derives from the scenario alone (names of outputs,
+        lookup tables), so that replications do not derive it again. The scenario
+        is frozen, so the result cannot go stale; it is not part of the fields
+        (equality and the content hash ignore it).
+        """
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        value: _T = self._derived[key]
+        return value
 
     def content_hash(self) -> str:
         """Return the SHA-256 of the scenario's canonical JSON form (hex)."""
