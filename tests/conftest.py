@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +24,30 @@ def small_batch(name: str, runs: int, seed: int) -> mss_sim.BatchResult:
 def run_small():
     """The :func:`small_batch` function, for tests that need a real result."""
     return small_batch
+
+
+DELETE = object()
+"""Pass to :func:`edit` to remove a key."""
+
+
+def edit(path: str, new: Any):
+    """Return a function setting the value at a dotted/indexed key path of scenario data.
+
+    ``edit("funding.donors[2].pledge_usd", -5)``; `new` may be :data:`DELETE`.
+    """
+
+    def apply(data: dict[str, Any]) -> None:
+        keys: list[Any] = []
+        for part in path.split("."):
+            name, *indexes = part.replace("]", "").split("[")
+            keys.append(name)
+            keys.extend(int(i) for i in indexes)
+        node: Any = data
+        for key in keys[:-1]:
+            node = node[key]
+        if new is DELETE:
+            del node[keys[-1]]
+        else:
+            node[keys[-1]] = new
+
+    return apply

@@ -32,6 +32,12 @@ def council_variant(
     return scenario_from_dict(data, source="tiny.toml")
 
 
+def mandate(day: float, expiry: dt.date, ceiling: int) -> tuple[float, str, str, dict]:
+    """The log entry of a mandate that `renew` set on `day`."""
+    details = {"expiry": expiry, "ceiling": ceiling, "funding_model": "voluntary", "powers": ()}
+    return (day, "mandate", "renew", details)
+
+
 def log(rep: mss_sim.Replication, *kinds: str) -> list[tuple[float, str, str, dict]]:
     """The events of some kinds, as (day, kind, actor, details) without the ballots."""
     out = []
@@ -71,17 +77,7 @@ def test_a_threat_softens_the_text_then_it_passes():
             {"kind": "renewal", "attempt": 1, "yes": 15, "no": 0, "abstain": 0},
         ),
         (40.5, "adopted", "renew", {"kind": "renewal"}),
-        (
-            40.5,
-            "mandate",
-            "renew",
-            {
-                "expiry": dt.date(2025, 3, 15),
-                "ceiling": 400,
-                "funding_model": "voluntary",
-                "powers": (),
-            },
-        ),
+        mandate(40.5, dt.date(2025, 3, 15), 400),
     ]
     s = rep.scalars
     assert (s["renew.adopted"], s["renew.softened"], s["renew.withdrawn"]) == (1, 1, 0)
@@ -119,17 +115,7 @@ def test_a_threat_without_a_softer_text_withdraws_then_the_draft_is_retabled():
             {"kind": "renewal", "attempt": 2, "yes": 15, "no": 0, "abstain": 0},
         ),
         (47.5, "adopted", "renew", {"kind": "renewal"}),
-        (
-            47.5,
-            "mandate",
-            "renew",
-            {
-                "expiry": dt.date(2025, 4, 1),
-                "ceiling": 300,
-                "funding_model": "voluntary",
-                "powers": (),
-            },
-        ),
+        mandate(47.5, dt.date(2025, 4, 1), 300),
         (90.5, "lapsed", "mission", {"reason": "expired"}),
     ]
     s = rep.scalars
@@ -191,17 +177,7 @@ def test_a_vetoed_renewal_gets_a_technical_rollover():
             "renew",
             {"adopted": True, "yes": 15, "no": 0, "abstain": 0, "vetoed_by": ()},
         ),
-        (
-            44.5,
-            "mandate",
-            "renew",
-            {
-                "expiry": dt.date(2025, 5, 15),
-                "ceiling": 300,
-                "funding_model": "voluntary",
-                "powers": (),
-            },
-        ),
+        mandate(44.5, dt.date(2025, 5, 15), 300),
     ]
     s = rep.scalars
     assert (s["renew.vetoed"], s["renew.adopted"], s["vetoes_cast"]) == (1, 0, 1)

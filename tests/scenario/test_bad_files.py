@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import mss_sim
+from conftest import DELETE, edit
 from mss_sim.scenario import load_raw
 
 ROOT = Path(__file__).parents[2]
@@ -94,26 +95,6 @@ def test_negative_pledge_message_is_exact(tmp_path, data):
     assert message == "gsf_2025.toml: funding.donors[2].pledge_usd: must be >= 0, got -5"
 
 
-def edit(path: str, new: Any):
-    """Return a function setting the value at a dotted/indexed path (None deletes it)."""
-
-    def apply(d: dict[str, Any]) -> None:
-        keys: list[Any] = []
-        for part in path.split("."):
-            name, *indexes = part.replace("]", "").split("[")
-            keys.append(name)
-            keys.extend(int(i) for i in indexes)
-        node: Any = d
-        for key in keys[:-1]:
-            node = node[key]
-        if new is None:
-            del node[keys[-1]]
-        else:
-            node[keys[-1]] = new
-
-    return apply
-
-
 E10 = ["DZA", "DNK", "GRC", "GUY", "PAK", "PAN", "KOR", "SLE", "SVN", "SOM"]
 
 CASES = [
@@ -125,7 +106,7 @@ CASES = [
     ),
     (
         "missing key",
-        edit("funding.cost_per_person_month_usd", None),
+        edit("funding.cost_per_person_month_usd", DELETE),
         "funding.cost_per_person_month_usd",
         "missing required key",
     ),
@@ -315,7 +296,7 @@ CASES = [
     ),
     (
         "active mandate without expiry",
-        edit("mandate.expiry", None),
+        edit("mandate.expiry", DELETE),
         "mandate.expiry",
         "needs an expiry date",
     ),

@@ -15,6 +15,7 @@ import pytest
 from scipy import stats
 
 import mss_sim
+from conftest import DELETE, edit
 from mss_sim.model import draw_parameters
 from mss_sim.scenario import (
     PERMANENT_MEMBERS,
@@ -55,7 +56,6 @@ GSF_2027 = (
     ("BHR", "COL", "COD", "LVA", "LBR", "DEU", "PRT", "PHL", "TTO", "ZWE"),
 )
 SIX = ["DZA", "DNK", "GUY", "PAK", "SVN", "SOM"]
-DELETE = object()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -69,26 +69,6 @@ def _raw(path: Path) -> dict[str, Any]:
 def raw(path: Path = GSF) -> dict[str, Any]:
     """A fresh copy of a bundled scenario's data, as read from TOML."""
     return copy.deepcopy(_raw(path))
-
-
-def edit(path: str, new: Any):
-    """Return a function setting the value at a dotted/indexed key path (DELETE removes it)."""
-
-    def apply(data: dict[str, Any]) -> None:
-        keys: list[Any] = []
-        for part in path.split("."):
-            name, *indexes = part.replace("]", "").split("[")
-            keys.append(name)
-            keys.extend(int(i) for i in indexes)
-        node: Any = data
-        for key in keys[:-1]:
-            node = node[key]
-        if new is DELETE:
-            del node[keys[-1]]
-        else:
-            node[keys[-1]] = new
-
-    return apply
 
 
 def toml_value(value: Any) -> str:
