@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import pickle
 from pathlib import Path
 from typing import Any
@@ -12,60 +11,11 @@ from typing import Any
 import pytest
 
 import mss_sim
-from conftest import DELETE, edit
+from conftest import DELETE, edit, to_toml
 from mss_sim.scenario import load_raw
 
 ROOT = Path(__file__).parents[2]
 GSF = ROOT / "scenarios" / "gsf_2025.toml"
-
-
-def to_toml(data: dict[str, Any]) -> str:
-    """Serialise scenario data to TOML (tables, arrays of tables, inline tables)."""
-
-    def value(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        if isinstance(v, str):
-            return json.dumps(v)
-        if isinstance(v, int | float):
-            return repr(v)
-        if isinstance(v, list | tuple):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        if isinstance(v, dict):
-            return "{ " + ", ".join(f"{json.dumps(k)} = {value(x)}" for k, x in v.items()) + " }"
-        raise TypeError(type(v))
-
-    lines: list[str] = []
-
-    def table(prefix: str, d: dict[str, Any]) -> None:
-        scalars = {k: v for k, v in d.items() if not _is_table(v) and not _is_table_array(v)}
-        if prefix and (scalars or not d):
-            lines.append(f"[{prefix}]")
-        for k, v in scalars.items():
-            lines.append(f"{json.dumps(k)} = {value(v)}")
-        for k, v in d.items():
-            name = f"{prefix}.{json.dumps(k)}" if prefix else json.dumps(k)
-            if _is_table(v):
-                table(name, v)
-            elif _is_table_array(v):
-                for item in v:
-                    lines.append(f"[[{name}]]")
-                    for ik, iv in item.items():
-                        lines.append(f"{json.dumps(ik)} = {value(iv)}")
-
-    table("", data)
-    return "\n".join(lines) + "\n"
-
-
-def _is_table(v: Any) -> bool:
-    # Uncertain values ({dist = ...}) are written inline.
-    return isinstance(v, dict) and "dist" not in v
-
-
-def _is_table_array(v: Any) -> bool:
-    return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
 
 
 def write(tmp_path: Path, data: dict[str, Any], name: str = "gsf_2025.toml") -> Path:

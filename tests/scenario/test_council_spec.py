@@ -6,7 +6,6 @@ import copy
 import datetime as dt
 import functools
 import itertools
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 from scipy import stats
 
 import mss_sim
-from conftest import DELETE, edit
+from conftest import DELETE, edit, to_toml
 from mss_sim.model import draw_parameters
 from mss_sim.scenario import (
     PERMANENT_MEMBERS,
@@ -69,29 +68,6 @@ def _raw(path: Path) -> dict[str, Any]:
 def raw(path: Path = GSF) -> dict[str, Any]:
     """A fresh copy of a bundled scenario's data, as read from TOML."""
     return copy.deepcopy(_raw(path))
-
-
-def toml_value(value: Any) -> str:
-    """Serialise a value as TOML, tables inline."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items())
-        return "{ " + items + " }"
-    raise TypeError(type(value))
-
-
-def to_toml(data: dict[str, Any]) -> str:
-    """Serialise scenario data as TOML: one line per top-level table."""
-    return "".join(f"{json.dumps(k)} = {toml_value(v)}\n" for k, v in data.items())
 
 
 def build(data: dict[str, Any], source: str = "gsf_2025.toml") -> mss_sim.Scenario:
