@@ -65,8 +65,8 @@ def test_replication_seed_is_the_spawned_child():
 def test_different_seeds_differ(gsf, reference):
     other = mss_sim.run_batch(gsf, RUNS, seed=12)
     assert not np.array_equal(
-        reference.parameters["funding.opening_balance_usd"],
-        other.parameters["funding.opening_balance_usd"],
+        reference.parameters["funding.trust_fund.opening_balance_usd"],
+        other.parameters["funding.trust_fund.opening_balance_usd"],
     )
 
 
@@ -74,7 +74,7 @@ def test_common_random_numbers_across_scenarios(gsf, reference):
     cuts = mss_sim.load_scenario(ROOT / "scenarios" / "us_budget_cuts.toml")
     res = mss_sim.run_batch(cuts, RUNS, seed=11)
     shared = set(reference.parameters) & set(res.parameters)
-    assert "funding.cost_per_person_month_usd" in shared
+    assert "funding.costs.personnel_per_person_month_usd" in shared
     for path in shared:
         assert np.array_equal(reference.parameters[path], res.parameters[path]), path
     # The shocks only remove US money: receipts never exceed the baseline's.

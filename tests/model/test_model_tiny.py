@@ -32,11 +32,27 @@ def variant(**changes: dict) -> mss_sim.Scenario:
 def test_event_log_is_exact(tiny):
     rep = mss_sim.simulate(tiny, seed=0)
     ballots = dict.fromkeys(tiny.council.members(2025), 1) | {"RUS": 0}
+    # Month-end bills in cents ($1,000 per person-month), whole cents carried on.
+    january = 100 * 100_000 * 31 / M + 100 * 100_000 * (31 - M) / M
+    february = 200 * 100_000 * 28 / M
+    march = 200 * 100_000 * (2 * M - 59) / M + 300 * 100_000 * (73.5 - 2 * M) / M
+    paid = []
+    carry = 0.0
+    for amount in (january, february, march):
+        cents = round(amount + carry)
+        carry = amount + carry - cents
+        paid.append(cents)
     expected = [
-        (0.0, "received", "opening balance", {"cents": 100_000_000}),
+        (
+            0.0,
+            "opening",
+            "trust_fund",
+            {"balance_cents": 100_000_000, "received_cents": 100_000_000, "spent_cents": 0},
+        ),
         (19.5, "pledge", "CAN", {"cents": 50_000_000, "tranches": 2}),
-        (19.5, "received", "CAN", {"cents": 25_000_000}),
+        (19.5, "received", "CAN", {"cents": 25_000_000, "account": "trust_fund"}),
         (M, "deployed", "KEN", {"count": 100, "total": 200}),
+        (31.0, "paid", "trust_fund", {"cents": paid[0], "personnel": paid[0]}),
         (
             40.5,
             "vote",
@@ -62,14 +78,16 @@ def test_event_log_is_exact(tiny):
                 "powers": (),
             },
         ),
-        (19.5 + M, "received", "CAN", {"cents": 25_000_000}),
+        (19.5 + M, "received", "CAN", {"cents": 25_000_000, "account": "trust_fund"}),
+        (59.0, "paid", "trust_fund", {"cents": paid[1], "personnel": paid[1]}),
         (2 * M, "deployed", "KEN", {"count": 100, "total": 300}),
         (73.5, "lapsed", "mission", {"reason": "expired"}),
         (73.5, "repatriated", "KEN", {"count": 300, "total": 0, "reason": "mandate lapsed"}),
+        (90.0, "paid", "trust_fund", {"cents": paid[2], "personnel": paid[2]}),
     ]
     got = [(e.day, e.kind, e.actor, dict(e.details)) for e in rep.events]
     assert got == expected
-    assert [e.date for e in rep.events][-1] == dt.date(2025, 3, 15)
+    assert [e.date for e in rep.events][-2:] == [dt.date(2025, 3, 15), dt.date(2025, 4, 1)]
 
 
 def test_series_and_scalars(tiny):
@@ -136,7 +154,7 @@ def test_eight_yes_votes_fail():
 
 
 def test_no_money_no_new_waves():
-    sc = variant(funding={"opening_balance_usd": 0, "donors": []})
+    sc = variant(funding={"trust_fund": {"opening_balance_usd": 0}, "donors": []})
     rep = mss_sim.simulate(sc, seed=0)
     assert rep.events_of("deployed") == []
     deferred = rep.events_of("deferred")

@@ -56,29 +56,33 @@ CASES = [
     ),
     (
         "missing key",
-        edit("funding.cost_per_person_month_usd", DELETE),
-        "funding.cost_per_person_month_usd",
+        edit("funding.costs.personnel_per_person_month_usd", DELETE),
+        "funding.costs.personnel_per_person_month_usd",
         "missing required key",
     ),
     (
         "uniform low >= high",
-        edit("funding.opening_balance_usd", {"dist": "uniform", "low": 5e6, "high": 1e6}),
-        "funding.opening_balance_usd",
+        edit(
+            "funding.trust_fund.opening_balance_usd", {"dist": "uniform", "low": 5e6, "high": 1e6}
+        ),
+        "funding.trust_fund.opening_balance_usd",
         "low must be < high",
     ),
     (
         "triangular mode",
         edit(
-            "funding.cost_per_person_month_usd",
+            "funding.costs.personnel_per_person_month_usd",
             {"dist": "triangular", "low": 1, "mode": 9, "high": 5},
         ),
-        "funding.cost_per_person_month_usd",
+        "funding.costs.personnel_per_person_month_usd",
         "mode must lie in [low, high]",
     ),
     (
         "normal sd",
-        edit("funding.logistics_share", {"dist": "normal", "mean": 0.4, "sd": 0}),
-        "funding.logistics_share",
+        edit(
+            "funding.costs.logistics_per_person_month_usd", {"dist": "normal", "mean": 0.4, "sd": 0}
+        ),
+        "funding.costs.logistics_per_person_month_usd",
         "sd must be > 0",
     ),
     (
@@ -109,20 +113,22 @@ CASES = [
     ),
     (
         "unknown dist",
-        edit("funding.fixed_monthly_cost_usd", {"dist": "gamma", "a": 1}),
-        "funding.fixed_monthly_cost_usd",
+        edit("funding.costs.fixed_monthly_usd", {"dist": "gamma", "a": 1}),
+        "funding.costs.fixed_monthly_usd",
         "unknown dist 'gamma'",
     ),
     (
         "dist without dist",
-        edit("funding.fixed_monthly_cost_usd", {"low": 1, "high": 2}),
-        "funding.fixed_monthly_cost_usd",
+        edit("funding.costs.fixed_monthly_usd", {"low": 1, "high": 2}),
+        "funding.costs.fixed_monthly_usd",
         "needs a 'dist' key",
     ),
     (
         "extra key in dist",
-        edit("funding.fixed_monthly_cost_usd", {"dist": "uniform", "low": 1, "high": 2, "mode": 1}),
-        "funding.fixed_monthly_cost_usd",
+        edit(
+            "funding.costs.fixed_monthly_usd", {"dist": "uniform", "low": 1, "high": 2, "mode": 1}
+        ),
+        "funding.costs.fixed_monthly_usd",
         "mode: unknown key",
     ),
     (
@@ -139,14 +145,14 @@ CASES = [
     ),
     (
         "string for number",
-        edit("funding.fixed_monthly_cost_usd", "lots"),
-        "funding.fixed_monthly_cost_usd",
+        edit("funding.costs.fixed_monthly_usd", "lots"),
+        "funding.costs.fixed_monthly_usd",
         "expected a number or an uncertain value",
     ),
     (
         "boolean for number",
-        edit("funding.fixed_monthly_cost_usd", True),
-        "funding.fixed_monthly_cost_usd",
+        edit("funding.costs.fixed_monthly_usd", True),
+        "funding.costs.fixed_monthly_usd",
         "expected a number, got True",
     ),
     (
@@ -314,8 +320,8 @@ def test_extends_merges_tables_and_replaces_arrays(tmp_path):
     assert sc.scenario.horizon_months == 24  # sibling kept
     assert [d.name for d in sc.funding.donors] == ["CAN"]  # array replaced
     assert (
-        sc.funding.cost_per_person_month_usd
-        == mss_sim.load_scenario(GSF).funding.cost_per_person_month_usd
+        sc.funding.costs.personnel_per_person_month_usd
+        == mss_sim.load_scenario(GSF).funding.costs.personnel_per_person_month_usd
     )
     assert [d.id for d in sc.council.drafts] == ["gsf", "gsf_renewal"]
 
@@ -326,7 +332,9 @@ def test_bundled_extends(tmp_path):
     assert cuts.name == "us_budget_cuts"
     assert cuts.council == gsf.council
     assert cuts.deployment == gsf.deployment
-    assert [s.kind for s in cuts.funding.shocks] == ["freeze", "cut"]
+    assert [s.kind for s in cuts.funding.shocks] == ["cap", "freeze", "cut"]
+    assert [c.donor for c in cuts.funding.conditions] == ["USA"]
+    assert cuts.funding.assessed.shares == gsf.funding.assessed.shares  # tables merge
 
 
 def test_extends_cycle(tmp_path):
@@ -367,7 +375,7 @@ def test_scenario_is_frozen_hashable_content_and_picklable(tmp_path, data):
     with pytest.raises(Exception, match="frozen"):
         sc.scenario.horizon_months = 3  # type: ignore[misc]
     assert sc.content_hash() == mss_sim.load_scenario(GSF).content_hash()
-    data["funding"]["fixed_monthly_cost_usd"] = 1.0
+    data["funding"]["costs"]["fixed_monthly_usd"] = 1.0
     other = mss_sim.load_scenario(write(tmp_path, data))
     assert other.content_hash() != sc.content_hash()
     for dist in sc.uncertain_parameters().values():

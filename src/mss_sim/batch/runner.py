@@ -25,7 +25,7 @@ import numpy as np
 from mss_sim._version import __version__
 from mss_sim.batch.results import BatchResult, Failure
 from mss_sim.errors import SimulationError
-from mss_sim.model import SERIES, scalar_names, simulate
+from mss_sim.model import scalar_names, series_names, simulate
 from mss_sim.random import replication_seed
 from mss_sim.scenario.spec import Scenario
 
@@ -47,7 +47,7 @@ def output_names(scenario: Scenario) -> OutputNames:
     """Return the scalar, series and parameter names every replication of `scenario` has."""
     return OutputNames(
         scalars=scalar_names(scenario),
-        series=SERIES,
+        series=scenario.derived("series_names", series_names),
         parameters=tuple(scenario.uncertain_parameters()),
     )
 

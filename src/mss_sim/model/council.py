@@ -204,6 +204,8 @@ class Chamber:
         self.interval_days = value(ret.interval_days, "council.retabling.interval_days")
         self.rollover_months = ret.rollover_months
         self.records = {d.id: DraftRecord() for d in spec.drafts}
+        self.adoption = {d.id: mission.env.event() for d in spec.drafts}
+        """Events that fire when a draft is first adopted (for conditional support)."""
         self.vetoes_cast = 0
         self._members: dict[int, tuple[str, ...]] = {}
 
@@ -410,6 +412,9 @@ def _attempt(
         record.adopted = True
         mission.log("adopted", draft.id, kind=text.kind)
         apply_text(mission, text, actor=draft.id)
+        adoption = chamber.adoption[draft.id]
+        if not adoption.triggered:
+            adoption.succeed()
         return True
     if decision.vetoed_by:
         record.vetoed = True

@@ -1,10 +1,13 @@
 """Deployment: contingents get ready, deploy in waves up to the ceiling, lose personnel.
 
 A contingent deploys a wave only while the mandate is active, the ceiling has
-room and the funds cover the larger force (see
-:meth:`mss_sim.model.funding.Treasury.can_cover`). A lapsed mandate withdraws
-every contingent; they deploy again, without a new readiness period, if a later
-draft restores the mandate.
+room and the account paying personnel covers the larger force (see
+:meth:`mss_sim.model.funding.Treasury.can_cover`); while logistics bills go
+unpaid, waves come ``funding.logistics_slowdown`` times less often. A lapsed
+mandate withdraws every contingent; they deploy again, without a new readiness
+period, if a later draft restores the mandate. A contingent whose allowances go
+unpaid beyond the grace period may withdraw for good
+(:func:`apply_withdrawals`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ from mss_sim.scenario.spec import Contributor
 if TYPE_CHECKING:
     from mss_sim.model.mission import Mission
 
-__all__ = ["Contingent", "apply_attrition", "contingent_process", "start_deployment"]
+__all__ = [
+    "Contingent",
+    "apply_attrition",
+    "apply_withdrawals",
+    "contingent_process",
+    "start_deployment",
+]
 
 
 @dataclass(slots=True)
@@ -39,6 +48,9 @@ class Contingent:
     attrition: float
     rng: np.random.Generator
     deferred: bool = False
+    arrived: bool = False
+    withdrawn: bool = False
+    exit_rng: np.random.Generator | None = None
 
     @classmethod
     def from_spec(cls, mission: Mission, spec: Contributor, path: str) -> Contingent:
@@ -57,6 +69,7 @@ class Contingent:
             available_day=mission.day(spec.available_from) if spec.available_from else 0.0,
             attrition=value(spec.monthly_attrition, path + ".monthly_attrition"),
             rng=mission.rng("deployment/" + spec.country),
+            arrived=spec.initial_deployed > 0,
         )
 
 
@@ -73,20 +86,22 @@ def contingent_process(mission: Mission, c: Contingent) -> Generator[Any, Any, N
     else:
         # A contingent already in the field sends its next wave one interval on.
         yield env.timeout(c.wave_interval)
-    while True:
+    treasury = mission.treasury
+    while not c.withdrawn:
         mandate = mission.mandate
         if not mandate.active:
             yield mission.mandate_changed
             continue
         size = min(c.wave_size, c.pledged - c.deployed, mandate.ceiling - mission.deployed)
         if size > 0:
-            if mission.treasury.can_cover(mission.deployed + size):
+            if treasury.can_cover(mission.deployed + size, first=not c.arrived):
                 c.deferred = False
                 mission.add_personnel(c, size)
             elif not c.deferred:
                 c.deferred = True
                 mission.log("deferred", c.country, count=size, reason="funds")
-        yield env.timeout(c.wave_interval)
+        slow = treasury.logistics_slowdown if treasury.logistics_short() else 1.0
+        yield env.timeout(c.wave_interval * slow)
 
 
 def apply_attrition(mission: Mission) -> None:
@@ -95,6 +110,24 @@ def apply_attrition(mission: Mission) -> None:
         if c.deployed > 0 and c.attrition > 0:
             lost = int(c.rng.binomial(c.deployed, c.attrition))
             mission.remove_personnel(c, lost, reason="attrition")
+
+
+def apply_withdrawals(mission: Mission) -> None:
+    """Withdraw contingents whose allowances have gone unpaid beyond the grace period.
+
+    Each contingent in the field leaves with probability ``funding.withdrawal_hazard``
+    (its own stream ``deployment/<country>/withdrawal``) and does not come back.
+    """
+    treasury = mission.treasury
+    if treasury.withdrawal_hazard <= 0 or not treasury.allowances_overdue():
+        return
+    for c in mission.contingents:
+        if c.deployed > 0 and not c.withdrawn:
+            if c.exit_rng is None:
+                c.exit_rng = mission.rng(f"deployment/{c.country}/withdrawal")
+            if c.exit_rng.random() < treasury.withdrawal_hazard:
+                c.withdrawn = True
+                mission.remove_personnel(c, c.deployed, reason="allowances unpaid")
 
 
 def start_deployment(mission: Mission) -> None:

@@ -1,151 +1,448 @@
-"""Funding: money in integer cents, donors' tranches, shocks, monthly costs.
+"""Funding: accounts in integer cents, donors, shocks, assessed contributions, costs.
 
-The foundation keeps one voluntary account (the trust fund and the bilateral
-money that pays the force) and treats assessed UN funding as paid in full and
-on time: what the mandate's funding model puts on assessed budgets is received
-and spent in the same instant. Which costs are assessed:
+Accounts (see :mod:`mss_sim.scenario.funding`): the voluntary ``trust_fund``, the
+``assessed`` account of a UN support office or peacekeeping operation, and one
+``in_kind.<donor>`` account per donor giving support in kind. Every account keeps
+``received - spent == balance`` exactly, in cents; money returned to a donor
+(a rescission) is a negative receipt. No account goes below minus its overdraft.
 
-========================  ===========================  ======================
-funding model             personnel (allowances)       logistics and fixed
-========================  ===========================  ======================
-``voluntary``             voluntary                    voluntary
-``support_office``        voluntary, less logistics    assessed
-``assessed``              assessed                     assessed
-========================  ===========================  ======================
+Costs accrue continuously by category (personnel and logistics per person-month,
+the fixed monthly base) while a mandate is in force, plus a one-off cost when a
+contingent first deploys; each accrues to the account the mandate's funding model
+names for it at that moment (:data:`~mss_sim.scenario.funding.MODEL_PAYERS`).
+At each month end the costs are paid: first by in-kind accounts that cover the
+category (in donor order), then by the account that owes them, which pays its
+carried obligations first, then the month's, category by category (personnel,
+logistics, deployment, fixed). What it cannot pay is carried as unpaid
+obligations.
 
-where logistics is the share ``funding.logistics_share`` of the cost per person.
-Costs accrue continuously with strength and are charged at each month end; what
-the voluntary account cannot pay is carried as unpaid obligations and paid first
-from later receipts.
+The assessed account is set up ``funding.assessed.lead_months`` after the
+mandate's funding model first puts a category on it (a mandate that is assessed
+at the start is taken as set up); until then the trust fund pays in its place.
+Assessments for a budget period are issued at its start; each member pays its
+share after its lag, partly, or up to a cap, and what is not paid is arrears.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from dataclasses import dataclass
+import itertools
+import math
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mss_sim.model.clock import DAYS_PER_MONTH
-from mss_sim.scenario.spec import Donor, Shock
+from mss_sim.scenario.funding import COST_CATEGORIES, MODEL_PAYERS, Condition, Donor, Shock
 
 if TYPE_CHECKING:
+    from mss_sim.model.deployment import Contingent
     from mss_sim.model.mission import Mission
 
-__all__ = ["DonorState", "Treasury", "donor_process", "shock_process", "start_funding"]
+__all__ = [
+    "Account",
+    "DonorState",
+    "Treasury",
+    "assessment_process",
+    "condition_process",
+    "donor_process",
+    "shock_process",
+    "start_funding",
+]
+
+_PER_PERSON = ("personnel", "logistics")
+
+
+@dataclass(slots=True)
+class Account:
+    """One account's money, in cents.
+
+    Attributes
+    ----------
+    name : str
+        ``trust_fund``, ``assessed`` or ``in_kind.<donor>``.
+    overdraft : int
+        How far below zero the balance may go.
+    covers : tuple of str
+        For an in-kind account, the cost categories it pays; empty otherwise.
+    balance, received, spent : int
+        Always ``received - spent == balance``.
+    unpaid : dict of str to int
+        Obligations carried by category.
+    """
+
+    name: str
+    overdraft: int = 0
+    covers: tuple[str, ...] = ()
+    balance: int = 0
+    received: int = 0
+    spent: int = 0
+    unpaid: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COST_CATEGORIES, 0))
+
+    @property
+    def available(self) -> int:
+        """What the account can pay now: its balance plus its overdraft."""
+        return self.balance + self.overdraft
+
+    @property
+    def owed(self) -> int:
+        """All obligations the account carries."""
+        return sum(self.unpaid.values())
+
+    def credit(self, cents: int) -> None:
+        """Receive `cents` (negative: money returned)."""
+        self.balance += cents
+        self.received += cents
+
+    def pay(self, cents: int) -> int:
+        """Pay up to `cents` from what is available; return what was paid."""
+        paid = max(0, min(cents, self.available))
+        self.balance -= paid
+        self.spent += paid
+        return paid
 
 
 class Treasury:
-    """The mission's money, in integer cents.
+    """The mission's accounts, cost rates and the assessed contributions.
 
-    Invariant: ``received_cents - spent_cents == balance_cents`` at all times
-    (assessed money is received and spent together, so it adds to both).
+    Parameters
+    ----------
+    mission : Mission
+        The replication; its parameter draws resolve the uncertain values.
     """
 
     def __init__(self, mission: Mission):
         self.mission = mission
         spec = mission.scenario.funding
         value = mission.value
-        self.person_month_cents = (
-            value(spec.cost_per_person_month_usd, "funding.cost_per_person_month_usd") * 100
-        )
-        self.fixed_month_cents = (
-            value(spec.fixed_monthly_cost_usd, "funding.fixed_monthly_cost_usd") * 100
-        )
-        self.logistics_share = value(spec.logistics_share, "funding.logistics_share")
+        costs = spec.costs
+
+        def cents(number: Any, path: str) -> float:
+            return value(number, path) * 100
+
+        self.rates = {
+            "personnel": cents(
+                costs.personnel_per_person_month_usd, "funding.costs.personnel_per_person_month_usd"
+            ),
+            "logistics": cents(
+                costs.logistics_per_person_month_usd, "funding.costs.logistics_per_person_month_usd"
+            ),
+            "deployment": cents(
+                costs.deployment_per_contingent_usd, "funding.costs.deployment_per_contingent_usd"
+            ),
+            "fixed": cents(costs.fixed_monthly_usd, "funding.costs.fixed_monthly_usd"),
+        }
         self.reserve_months = value(spec.deploy_reserve_months, "funding.deploy_reserve_months")
+        self.grace_months = value(spec.grace_months, "funding.grace_months")
+        self.withdrawal_hazard = value(spec.withdrawal_hazard, "funding.withdrawal_hazard")
+        self.logistics_slowdown = value(spec.logistics_slowdown, "funding.logistics_slowdown")
+        trust = spec.trust_fund
         self.opening_cents = round(
-            value(spec.opening_balance_usd, "funding.opening_balance_usd") * 100
+            cents(trust.opening_balance_usd, "funding.trust_fund.opening_balance_usd")
         )
-        self.balance_cents = 0
-        self.received_cents = 0
-        self.spent_cents = 0
-        self.unpaid_cents = 0
+        self.received_before_cents = (
+            self.opening_cents
+            if trust.received_before_usd is None
+            else round(cents(trust.received_before_usd, "funding.trust_fund.received_before_usd"))
+        )
+        assessed = spec.assessed
+        self.accounts: dict[str, Account] = {
+            "trust_fund": Account(
+                "trust_fund",
+                overdraft=round(
+                    cents(spec.trust_fund.overdraft_usd, "funding.trust_fund.overdraft_usd")
+                ),
+            ),
+            "assessed": Account(
+                "assessed",
+                overdraft=round(cents(assessed.overdraft_usd, "funding.assessed.overdraft_usd")),
+            ),
+        }
+        for donor in spec.donors:
+            if donor.in_kind:
+                self.accounts[donor.account] = Account(donor.account, covers=tuple(donor.in_kind))
+        self.in_kind = [a for a in self.accounts.values() if a.covers]
+        self.lead_days = (
+            value(assessed.lead_months, "funding.assessed.lead_months") * DAYS_PER_MONTH
+        )
+        self.budget_share = value(assessed.budget_share, "funding.assessed.budget_share")
+        # A mandate assessed at the start has its account set up already.
+        self.assessed_set_up = self._needs_assessed()
+        self.assessed_from = 0.0 if self.assessed_set_up else math.inf
+        self.received_by: dict[str, int] = {d.name: 0 for d in spec.donors}
+        self.caps: dict[str, float] = {}
+        self.issued_cents = 0
+        self.contributed_cents = 0
         self.shortfall_months = 0
-        self._accrued_voluntary = 0.0
-        self._accrued_assessed = 0.0
+        self.first_shortfall_month = math.nan
+        self.personnel_unpaid_months = 0
+        self._accrued: dict[tuple[str, str], float] = {}
         self._last_accrual = 0.0
 
-    # ------------------------------------------------------------------ cost shares
+    # ------------------------------------------------------------------ who pays
 
-    def _voluntary_shares(self) -> tuple[float, float]:
-        """Return the voluntary shares of (personnel cost, fixed cost) under the mandate."""
-        model = self.mission.mandate.funding_model
-        if model == "voluntary":
-            return 1.0, 1.0
-        if model == "support_office":
-            return 1.0 - self.logistics_share, 0.0
-        return 0.0, 0.0
+    def _needs_assessed(self) -> bool:
+        m = self.mission.mandate
+        return m.active and "assessed" in MODEL_PAYERS[m.funding_model].values()
 
-    def monthly_voluntary_cost(self, strength: int) -> float:
-        """Return the voluntary account's monthly cost (cents) of a force of `strength`."""
-        personnel, fixed = self._voluntary_shares()
-        return strength * self.person_month_cents * personnel + self.fixed_month_cents * fixed
+    def payer(self, category: str, at: float | None = None) -> str:
+        """Return the account that pays `category` now (or at time `at`, same mandate)."""
+        name = MODEL_PAYERS[self.mission.mandate.funding_model][category]
+        when = self.mission.env.now if at is None else at
+        if name == "assessed" and when < self.assessed_from:
+            return "trust_fund"
+        return name
+
+    def mandate_changed(self) -> None:
+        """Start setting up the assessed account when the mandate first needs it."""
+        if self._needs_assessed() and not self.assessed_set_up:
+            self.assessed_set_up = True
+            self.assessed_from = self.mission.env.now + self.lead_days
+            self.mission.env.process(assessment_process(self.mission))
+
+    def _need(self, account: str, strength: int, months: float, first: bool) -> float:
+        """What `account` must hold to pay `months` of a force of `strength` (cents).
+
+        Support in kind on hand for a category reduces what the account needs for it.
+        """
+        in_kind = {k.name: float(max(0, k.balance)) for k in self.in_kind}
+        need = 0.0
+        for category in COST_CATEGORIES:
+            if self.payer(category) != account:
+                continue
+            if category == "deployment":
+                amount = self.rates[category] if first else 0.0
+            else:
+                per = strength if category in _PER_PERSON else 1
+                amount = months * self.rates[category] * per
+            for kind in self.in_kind:
+                if amount > 0 and category in kind.covers:
+                    take = min(amount, in_kind[kind.name])
+                    in_kind[kind.name] -= take
+                    amount -= take
+            need += amount
+        return need
 
     # ------------------------------------------------------------------ flows
 
-    def receive(self, cents: int, source: str) -> None:
-        """Credit `cents` from `source` to the voluntary account."""
-        self.balance_cents += cents
-        self.received_cents += cents
-        self.mission.log("received", source, cents=cents)
+    def receive(self, cents: int, donor: Donor) -> None:
+        """Credit `cents` from `donor` to its account."""
+        self.accounts[donor.account].credit(cents)
+        self.received_by[donor.name] += cents
+        self.mission.log("received", donor.name, cents=cents, account=donor.account)
+
+    def rescind(self, donor: Donor, fraction: float) -> None:
+        """Return `fraction` of what `donor` has paid, as far as its account's balance allows."""
+        account = self.accounts[donor.account]
+        asked = round(self.received_by[donor.name] * fraction)
+        cents = max(0, min(asked, account.balance))
+        account.credit(-cents)
+        self.received_by[donor.name] -= cents
+        self.mission.log(
+            "rescinded", donor.name, cents=cents, asked_cents=asked, account=account.name
+        )
 
     def accrue(self) -> None:
         """Accrue costs from the last accrual to now at the current strength and mandate."""
         mission = self.mission
         now = mission.env.now
-        elapsed = now - self._last_accrual
-        self._last_accrual = now
-        if elapsed <= 0 or not mission.mandate.active:
+        last, self._last_accrual = self._last_accrual, now
+        if now <= last or not mission.mandate.active:
             return
-        months = elapsed / DAYS_PER_MONTH
-        personnel_cost = mission.deployed * self.person_month_cents * months
-        fixed_cost = self.fixed_month_cents * months
-        personnel, fixed = self._voluntary_shares()
-        voluntary = personnel_cost * personnel + fixed_cost * fixed
-        self._accrued_voluntary += voluntary
-        self._accrued_assessed += personnel_cost + fixed_cost - voluntary
+        # The assessed account taking over splits the span.
+        cuts = [last, now]
+        if last < self.assessed_from < now:
+            cuts.insert(1, self.assessed_from)
+        for begin, end in itertools.pairwise(cuts):
+            months = (end - begin) / DAYS_PER_MONTH
+            for category in ("personnel", "logistics", "fixed"):
+                rate = self.rates[category]
+                if rate:
+                    amount = rate * months * (mission.deployed if category in _PER_PERSON else 1)
+                    key = (self.payer(category, at=begin), category)
+                    self._accrued[key] = self._accrued.get(key, 0.0) + amount
 
-    def charge_month(self) -> None:
-        """Charge the month's accrued costs; carry what cannot be paid as unpaid obligations."""
+    def deployment_cost(self, contingent: Contingent) -> None:
+        """Accrue the one-off cost of `contingent`'s first deployment."""
+        rate = self.rates["deployment"]
+        if rate:
+            key = (self.payer("deployment"), "deployment")
+            self._accrued[key] = self._accrued.get(key, 0.0) + rate
+            self.mission.log("deployment_cost", contingent.country, cents=round(rate))
+
+    def _bills(self) -> Iterator[tuple[str, str, int]]:
+        """Take the whole cents accrued so far as bills (account, category, cents)."""
+        for (account, category), amount in sorted(
+            self._accrued.items(), key=lambda kv: COST_CATEGORIES.index(kv[0][1])
+        ):
+            cents = round(amount)
+            self._accrued[account, category] = amount - cents
+            if cents:
+                yield account, category, cents
+
+    def charge_month(self, month: int) -> None:
+        """Pay the month's costs and carried obligations (month `month`, from 0)."""
         self.accrue()
-        assessed = round(self._accrued_assessed)
-        self._accrued_assessed -= assessed
-        if assessed:
-            self.received_cents += assessed
-            self.spent_cents += assessed
-        voluntary = round(self._accrued_voluntary)
-        self._accrued_voluntary -= voluntary
-        due = voluntary + self.unpaid_cents
-        paid = min(due, self.balance_cents)
-        self.balance_cents -= paid
-        self.spent_cents += paid
-        self.unpaid_cents = due - paid
-        if self.unpaid_cents > 0:
+        due: dict[str, dict[str, int]] = {}
+        paid: dict[str, dict[str, int]] = {}
+
+        def record(name: str, category: str, cents: int) -> None:
+            if cents:
+                out = paid.setdefault(name, {})
+                out[category] = out.get(category, 0) + cents
+
+        for owner, category, cents in self._bills():
+            for kind in self.in_kind:
+                if cents and category in kind.covers:
+                    got = kind.pay(cents)
+                    cents -= got
+                    record(kind.name, category, got)
+            if cents:
+                bills = due.setdefault(owner, {})
+                bills[category] = bills.get(category, 0) + cents
+        for account in self.accounts.values():
+            if account.covers:
+                continue
+            carried = [(c, account.unpaid[c]) for c in COST_CATEGORIES]
+            carried += list(due.get(account.name, {}).items())
+            account.unpaid = dict.fromkeys(COST_CATEGORIES, 0)
+            for category, cents in carried:
+                got = account.pay(cents)
+                account.unpaid[category] += cents - got
+                record(account.name, category, got)
+        for name, by_category in paid.items():
+            self.mission.log("paid", name, cents=sum(by_category.values()), **by_category)
+        unpaid = self.unpaid_cents
+        if unpaid > 0:
             self.shortfall_months += 1
-            self.mission.log("shortfall", "mission", unpaid_cents=self.unpaid_cents)
+            if math.isnan(self.first_shortfall_month):
+                self.first_shortfall_month = month + 1
+            owed = {a.name: a.owed for a in self.accounts.values() if a.owed}
+            self.mission.log("shortfall", "mission", unpaid_cents=unpaid, **owed)
+        personnel = sum(a.unpaid["personnel"] for a in self.accounts.values())
+        self.personnel_unpaid_months = self.personnel_unpaid_months + 1 if personnel else 0
 
-    def can_cover(self, strength: int) -> bool:
-        """Whether the voluntary account can carry a force of `strength` for the reserve period.
+    # ------------------------------------------------------------------ state
 
-        The balance, less unpaid obligations and costs accrued but not yet charged,
-        must cover ``funding.deploy_reserve_months`` months of the force's voluntary cost.
+    @property
+    def balance_cents(self) -> int:
+        """The sum of the accounts' balances."""
+        return sum(a.balance for a in self.accounts.values())
+
+    @property
+    def received_cents(self) -> int:
+        """The sum of the accounts' receipts."""
+        return sum(a.received for a in self.accounts.values())
+
+    @property
+    def spent_cents(self) -> int:
+        """The sum of the accounts' payments."""
+        return sum(a.spent for a in self.accounts.values())
+
+    @property
+    def unpaid_cents(self) -> int:
+        """All unpaid obligations carried."""
+        return sum(a.owed for a in self.accounts.values())
+
+    @property
+    def arrears_cents(self) -> int:
+        """Assessed contributions issued and not (yet) paid."""
+        return self.issued_cents - self.contributed_cents
+
+    def logistics_short(self) -> bool:
+        """Whether logistics bills are going unpaid."""
+        return any(a.unpaid["logistics"] for a in self.accounts.values())
+
+    def allowances_overdue(self) -> bool:
+        """Whether allowances have gone unpaid for longer than the grace period."""
+        return self.personnel_unpaid_months > self.grace_months
+
+    def can_cover(self, strength: int, *, first: bool = False) -> bool:
+        """Whether the personnel account can carry a force of `strength` for the reserve period.
+
+        Its balance and overdraft, less the obligations it carries and the costs
+        accrued to it but not yet charged, must cover ``funding.deploy_reserve_months``
+        months of what it pays for that force, plus the one-off deployment cost of a
+        contingent's `first` wave when it pays that too; support in kind on hand for a
+        category counts against what is needed for it.
         """
         self.accrue()
-        free = self.balance_cents - self.unpaid_cents - self._accrued_voluntary
-        return free >= self.reserve_months * self.monthly_voluntary_cost(strength)
+        account = self.accounts[self.payer("personnel")]
+        accrued = sum(v for (a, _), v in self._accrued.items() if a == account.name)
+        free = account.available - account.owed - accrued
+        return free >= self._need(account.name, strength, self.reserve_months, first)
+
+    # ------------------------------------------------------------------ assessed
+
+    def assess(self) -> None:
+        """Issue the assessments of one budget period and start the members' payments."""
+        mission = self.mission
+        spec = mission.scenario.funding.assessed
+        months = spec.period_months
+        m = mission.mandate
+        per_person = sum(self.rates[c] for c in _PER_PERSON if self.payer(c) == "assessed")
+        fixed = self.rates["fixed"] if self.payer("fixed") == "assessed" else 0.0
+        budget = round(months * (self.budget_share * m.ceiling * per_person + fixed))
+        if budget <= 0:
+            return
+        members = list(spec.shares)
+        owed = [math.floor(budget * spec.shares[k]) for k in members]
+        owed[-1] = budget - sum(owed[:-1])
+        self.issued_cents += budget
+        mission.log("assessed", "assessed", cents=budget, months=months)
+        for member, amount in zip(members, owed, strict=True):
+            payer, path = spec.payer(member)
+            lag = mission.value(payer.lag_months, path + ".lag_months") * DAYS_PER_MONTH
+            fraction = mission.value(payer.paid_fraction, path + ".paid_fraction")
+            pay = round(amount * fraction)
+            if member in self.caps:
+                pay = min(pay, round(budget * self.caps[member]))
+            if pay <= 0:
+                continue
+            if lag <= 0:
+                self.contribute(member, pay)
+            else:
+                mission.env.process(_pay_later(mission, member, pay, lag))
+
+    def contribute(self, member: str, cents: int) -> None:
+        """Credit a member's assessed contribution."""
+        self.accounts["assessed"].credit(cents)
+        self.contributed_cents += cents
+        self.mission.log("contribution", member, cents=cents)
+
+
+def _pay_later(mission: Mission, member: str, cents: int, lag: float) -> Generator[Any, Any, None]:
+    if mission.env.now + lag >= mission.end_day:
+        return
+    yield mission.env.timeout(lag)
+    mission.treasury.contribute(member, cents)
+
+
+def assessment_process(mission: Mission) -> Generator[Any, Any, None]:
+    """Issue assessments at the start of each budget period while assessed funding is needed."""
+    env = mission.env
+    treasury = mission.treasury
+    period = mission.scenario.funding.assessed.period_months * DAYS_PER_MONTH
+    if treasury.assessed_from > env.now:
+        yield env.timeout(treasury.assessed_from - env.now)
+    while True:
+        if treasury._needs_assessed():
+            treasury.assess()
+            yield env.timeout(period)
+        else:
+            yield mission.mandate_changed
 
 
 @dataclass(slots=True)
 class DonorState:
-    """A donor's pledge as it is paid, cut and frozen."""
+    """A donor's pledge as it is paid, cut, frozen, cancelled."""
 
     name: str
     outstanding_cents: int
-    rng: np.random.Generator
     frozen_until: float = -1.0
     freeze_released: bool = True
+    ended: bool = False
 
 
 def donor_process(
@@ -158,23 +455,39 @@ def donor_process(
     """
     value = mission.value
     env = mission.env
+    treasury = mission.treasury
     pledge_day = mission.day(spec.pledge_date) if spec.pledge_date else 0.0
     lag = value(spec.disbursement_lag_months, path + ".disbursement_lag_months") * DAYS_PER_MONTH
     interval = (
         value(spec.tranche_interval_months, path + ".tranche_interval_months") * DAYS_PER_MONTH
     )
+    honour = value(spec.honour_probability, path + ".honour_probability")
+    honoured = honour >= 1.0 or mission.rng(f"funding/{spec.name}/honour").random() < honour
     if pledge_day > 0:
         yield env.timeout(pledge_day)
         mission.log("pledge", spec.name, cents=state.outstanding_cents, tranches=spec.tranches)
+    for condition in mission.scenario.funding.conditions:
+        if condition.donor == spec.name and condition.kind == "starts_if_adopted":
+            adopted = mission.council.adoption[condition.draft]
+            if not adopted.triggered:
+                yield adopted
+            pledge_day = max(pledge_day, env.now)
+    if not honoured:
+        mission.log("reneged", spec.name, cents=state.outstanding_cents)
+        state.outstanding_cents = 0
+        return
     for k in range(spec.tranches):
         due = pledge_day + lag + k * interval
         left = spec.tranches - k
+        if state.ended:
+            return
         if due < 0:
             state.outstanding_cents -= state.outstanding_cents // left
             continue
         if due >= mission.end_day:
             return
-        yield env.timeout(due - env.now)
+        if due > env.now:
+            yield env.timeout(due - env.now)
         if env.now < state.frozen_until:
             yield env.timeout(state.frozen_until - env.now)
             if not state.freeze_released:
@@ -182,50 +495,113 @@ def donor_process(
                 state.outstanding_cents -= amount
                 mission.log("cancelled", spec.name, cents=amount, reason="freeze not lifted")
                 continue
+        if state.ended:
+            return
         amount = state.outstanding_cents if left == 1 else state.outstanding_cents // left
         if amount > 0:
             state.outstanding_cents -= amount
-            mission.treasury.receive(amount, spec.name)
+            treasury.receive(amount, spec)
+
+
+def condition_process(
+    mission: Mission, condition: Condition, state: DonorState
+) -> Generator[Any, Any, None]:
+    """End a donor's support on the condition's date unless its draft was adopted."""
+    assert condition.date is not None
+    yield mission.env.timeout(max(0.0, mission.day(condition.date)))
+    if mission.council.records[condition.draft].adopted or state.ended:
+        return
+    state.ended = True
+    mission.log(
+        "cancelled",
+        condition.donor,
+        cents=state.outstanding_cents,
+        reason=f"{condition.draft} not adopted",
+    )
+    state.outstanding_cents = 0
 
 
 def shock_process(
-    mission: Mission, spec: Shock, path: str, state: DonorState
+    mission: Mission, spec: Shock, path: str, donor: Donor | None, state: DonorState | None
 ) -> Generator[Any, Any, None]:
-    """Apply a cut or a freeze to a donor on its date."""
+    """Apply a freeze, cut, rescission or cap on its date or at its hazard's time."""
     value = mission.value
-    yield mission.env.timeout(max(0.0, mission.day(spec.date)))
-    if spec.kind == "cut":
-        fraction = value(spec.fraction, path + ".fraction")
+    stream = "funding/" + path.removeprefix("funding.")
+    start = max(0.0, mission.day(spec.date)) if spec.date is not None else 0.0
+    rng: np.random.Generator | None = None
+    if spec.hazard_per_month is not None:
+        rng = mission.rng(stream)
+        rate = value(spec.hazard_per_month, path + ".hazard_per_month") / DAYS_PER_MONTH
+        start += rng.exponential(1.0 / rate)
+        if start >= mission.end_day:
+            return
+    yield mission.env.timeout(start)
+    actor = spec.member if spec.kind == "cap" else spec.donor
+    assert actor is not None
+    if spec.kind == "cap":
+        share = value(spec.share, path + ".share")
+        mission.treasury.caps[actor] = share
+        mission.log("cap", actor, share=share)
+        return
+    assert donor is not None
+    assert state is not None
+    fraction = value(spec.fraction, path + ".fraction")
+    if spec.kind == "rescission":
+        mission.treasury.rescind(donor, fraction)
+    elif spec.kind == "cut":
         amount = round(state.outstanding_cents * fraction)
         state.outstanding_cents -= amount
-        mission.log("cut", spec.donor, cents=amount, fraction=fraction)
+        mission.log("cut", actor, cents=amount, fraction=fraction)
     else:
         duration = value(spec.duration_months, path + ".duration_months") * DAYS_PER_MONTH
         p_release = value(spec.release_probability, path + ".release_probability")
+        rng = rng or mission.rng(stream)
         state.frozen_until = max(state.frozen_until, mission.env.now + duration)
-        state.freeze_released = bool(state.rng.random() < p_release)
+        state.freeze_released = bool(rng.random() < p_release)
         mission.log(
             "freeze",
-            spec.donor,
+            actor,
             until=mission.date(state.frozen_until),
             released=state.freeze_released,
         )
 
 
 def start_funding(mission: Mission) -> None:
-    """Credit the opening balance and start every donor's and shock's process."""
+    """Credit the opening balance and start every donor's, condition's and shock's process."""
     spec = mission.scenario.funding
     treasury = mission.treasury
-    if treasury.opening_cents:
-        treasury.receive(treasury.opening_cents, "opening balance")
+    env = mission.env
+    if treasury.received_before_cents:
+        fund = treasury.accounts["trust_fund"]
+        fund.credit(treasury.received_before_cents)
+        fund.pay(treasury.received_before_cents - treasury.opening_cents)
+        mission.log(
+            "opening",
+            "trust_fund",
+            balance_cents=fund.balance,
+            received_cents=fund.received,
+            spent_cents=fund.spent,
+        )
+    if treasury.assessed_set_up:
+        env.process(assessment_process(mission))
     states = {}
+    donors = {d.name: d for d in spec.donors}
     for i, donor in enumerate(spec.donors):
         path = f"funding.donors[{i}]"
         cents = round(mission.value(donor.pledge_usd, path + ".pledge_usd") * 100)
-        state = DonorState(donor.name, cents, mission.rng("funding/" + donor.name))
-        states[donor.name] = state
-        mission.env.process(donor_process(mission, donor, path, state))
+        state = states[donor.name] = DonorState(donor.name, cents)
+        env.process(donor_process(mission, donor, path, state))
+    for condition in spec.conditions:
+        if condition.kind == "ends_unless_adopted":
+            env.process(condition_process(mission, condition, states[condition.donor]))
     for i, shock in enumerate(spec.shocks):
-        mission.env.process(
-            shock_process(mission, shock, f"funding.shocks[{i}]", states[shock.donor])
+        name = shock.donor
+        env.process(
+            shock_process(
+                mission,
+                shock,
+                f"funding.shocks[{i}]",
+                donors.get(name) if name else None,
+                states.get(name) if name else None,
+            )
         )

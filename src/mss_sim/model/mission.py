@@ -185,6 +185,7 @@ class Mission:
             powers=powers,
         )
         self._enforce_ceiling()
+        self.treasury.mandate_changed()
         self._signal_mandate()
 
     def lapse(self, reason: str) -> None:
@@ -201,8 +202,11 @@ class Mission:
         self._signal_mandate()
 
     def add_personnel(self, contingent: Contingent, count: int) -> None:
-        """Deploy `count` more personnel of `contingent`."""
+        """Deploy `count` more personnel of `contingent` (its first wave costs extra)."""
         self.treasury.accrue()
+        if not contingent.arrived:
+            contingent.arrived = True
+            self.treasury.deployment_cost(contingent)
         contingent.deployed += count
         self.deployed += count
         self.peak_deployed = max(self.peak_deployed, self.deployed)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mss_sim.model.clock import DAYS_PER_MONTH
-from mss_sim.model.deployment import apply_attrition
+from mss_sim.model.deployment import apply_attrition, apply_withdrawals
 from mss_sim.model.events import Event
 from mss_sim.scenario.council import Draft
 from mss_sim.scenario.spec import Scenario
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mss_sim.model.mission import Mission
 
 __all__ = [
+    "ACCOUNT_SERIES",
     "DRAFT_SCALARS",
     "SERIES",
     "STANDARD_SCALARS",
@@ -30,6 +31,7 @@ __all__ = [
     "is_member_outcome",
     "month_end_process",
     "scalar_names",
+    "series_names",
 ]
 
 SERIES: tuple[str, ...] = (
@@ -40,8 +42,16 @@ SERIES: tuple[str, ...] = (
     "received_cum",
     "spent_cum",
     "unpaid_obligations",
+    "arrears_assessed",
 )
-"""Monthly series of every replication. Money is in US dollars, exact to the cent."""
+"""Monthly series of every replication. Money is in US dollars, exact to the cent:
+``cash_balance``, ``received_cum`` and ``spent_cum`` are sums over the accounts,
+``unpaid_obligations`` what the accounts owe, ``arrears_assessed`` assessed
+contributions issued and not (yet) paid. Per account ``<a>`` (see
+:func:`series_names`) come ``balance.<a>``, ``received_cum.<a>`` and ``spent_cum.<a>``."""
+
+ACCOUNT_SERIES: tuple[str, ...] = ("balance", "received_cum", "spent_cum")
+"""Monthly series of each account, named ``<series>.<account>``."""
 
 STANDARD_SCALARS: tuple[str, ...] = (
     "mandate_active_at_end",
@@ -57,8 +67,14 @@ STANDARD_SCALARS: tuple[str, ...] = (
     "total_received_usd",
     "total_spent_usd",
     "shortfall_months",
+    "first_shortfall_month",
+    "share_of_costs_covered",
 )
-"""Scalar outcomes of every replication (per-draft outcomes come in addition)."""
+"""Scalar outcomes of every replication (per-draft and per-donor outcomes come in
+addition: ``received_usd.<donor>``, what each donor paid, net of money returned).
+``first_shortfall_month`` is the month (1 = the first of the horizon) at whose end
+obligations first went unpaid, NaN if none did; ``share_of_costs_covered`` is the
+share of the costs incurred over the horizon that were paid (NaN without costs)."""
 
 DRAFT_SCALARS: tuple[str, ...] = (
     "adopted",
@@ -117,7 +133,22 @@ def _draft_names(scenario: Scenario) -> tuple[tuple[str, tuple[str, ...]], ...]:
 def scalar_names(scenario: Scenario) -> tuple[str, ...]:
     """Return the names of every scalar outcome of `scenario`, in a fixed order."""
     per_draft = scenario.derived("draft_output_names", _draft_names)
-    return STANDARD_SCALARS + tuple(name for _, names in per_draft for name in names)
+    donors = tuple(f"received_usd.{d.name}" for d in scenario.funding.donors)
+    return STANDARD_SCALARS + donors + tuple(name for _, names in per_draft for name in names)
+
+
+def series_names(scenario: Scenario) -> tuple[str, ...]:
+    """Return the names of every monthly series of `scenario`, in a fixed order.
+
+    Examples
+    --------
+    >>> import mss_sim
+    >>> names = series_names(mss_sim.load_scenario("scenarios/gsf_2025.toml"))
+    >>> names[-3:]
+    ('balance.assessed', 'received_cum.assessed', 'spent_cum.assessed')
+    """
+    accounts = scenario.funding.accounts()
+    return SERIES + tuple(f"{kind}.{a}" for a in accounts for kind in ACCOUNT_SERIES)
 
 
 @dataclass(frozen=True)
@@ -158,10 +189,11 @@ def month_end_process(mission: Mission, rows: np.ndarray) -> Generator[Any, Any,
     treasury = mission.treasury
     for k, day in enumerate(mission.month_ends):
         yield env.timeout(day - env.now)
-        treasury.charge_month()
+        treasury.charge_month(k)
         apply_attrition(mission)
+        apply_withdrawals(mission)
         m = mission.mandate
-        rows[k] = (
+        row = [
             mission.deployed,
             m.ceiling if m.active else 0,
             float(m.active),
@@ -169,7 +201,11 @@ def month_end_process(mission: Mission, rows: np.ndarray) -> Generator[Any, Any,
             treasury.received_cents / 100,
             treasury.spent_cents / 100,
             treasury.unpaid_cents / 100,
-        )
+            treasury.arrears_cents / 100,
+        ]
+        for account in treasury.accounts.values():
+            row += [account.balance / 100, account.received / 100, account.spent / 100]
+        rows[k] = row
 
 
 def _draft_values(record: DraftRecord, names: tuple[str, ...]) -> list[float]:
@@ -201,8 +237,11 @@ def _draft_values(record: DraftRecord, names: tuple[str, ...]) -> list[float]:
 
 def collect(mission: Mission, rows: np.ndarray) -> Replication:
     """Build the :class:`Replication` of a finished mission."""
-    series = {name: rows[:, j].copy() for j, name in enumerate(SERIES)}
+    scenario = mission.scenario
+    names = scenario.derived("series_names", series_names)
+    series = {name: rows[:, j].copy() for j, name in enumerate(names)}
     treasury = mission.treasury
+    incurred = treasury.spent_cents + treasury.unpaid_cents
     records = mission.council.records
     tabled = [r for r in records.values() if r.text is not None]
     idle = mission.days_without_mandate
@@ -222,8 +261,11 @@ def collect(mission: Mission, rows: np.ndarray) -> Replication:
         "total_received_usd": treasury.received_cents / 100,
         "total_spent_usd": treasury.spent_cents / 100,
         "shortfall_months": float(treasury.shortfall_months),
+        "first_shortfall_month": float(treasury.first_shortfall_month),
+        "share_of_costs_covered": treasury.spent_cents / incurred if incurred else math.nan,
     }
-    scenario = mission.scenario
+    for donor, cents in treasury.received_by.items():
+        scalars[f"received_usd.{donor}"] = cents / 100
     for draft_id, names in scenario.derived("draft_output_names", _draft_names):
         scalars.update(zip(names, _draft_values(records[draft_id], names), strict=True))
     info = scenario.scenario

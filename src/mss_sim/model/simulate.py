@@ -8,7 +8,7 @@ from mss_sim.model.council import start_council
 from mss_sim.model.deployment import start_deployment
 from mss_sim.model.funding import start_funding
 from mss_sim.model.mission import Mission
-from mss_sim.model.monitor import SERIES, Replication, collect, month_end_process
+from mss_sim.model.monitor import Replication, collect, month_end_process, series_names
 from mss_sim.random import SeedLike
 from mss_sim.scenario.spec import Scenario
 
@@ -41,7 +41,8 @@ def simulate(scenario: Scenario, seed: SeedLike) -> Replication:
     (24,)
     """
     mission = Mission(scenario, seed)
-    rows = np.zeros((scenario.scenario.horizon_months, len(SERIES)))
+    names = scenario.derived("series_names", series_names)
+    rows = np.zeros((scenario.scenario.horizon_months, len(names)))
     # Order matters only for simultaneous events: drafts first, then funding,
     # deployment, and the month-end bookkeeping last.
     start_council(mission)

@@ -15,6 +15,15 @@ from mss_sim.scenario.council import (
     Softening,
 )
 from mss_sim.scenario.distributions import UncertainValue, parse_uncertain
+from mss_sim.scenario.funding import (
+    COST_CATEGORIES,
+    MODEL_PAYERS,
+    Assessed,
+    Condition,
+    Costs,
+    Payer,
+    TrustFund,
+)
 from mss_sim.scenario.io import (
     bundled_scenarios,
     load_raw,
@@ -40,13 +49,18 @@ from mss_sim.scenario.spec import (
 )
 
 __all__ = [
+    "COST_CATEGORIES",
     "DRAFT_KINDS",
     "EFFECT_FACTORS",
     "FUNDING_MODELS",
+    "MODEL_PAYERS",
     "PERMANENT_MEMBERS",
     "RULE_PRESETS",
+    "Assessed",
+    "Condition",
     "Context",
     "Contributor",
+    "Costs",
     "Council",
     "Deployment",
     "Donor",
@@ -58,6 +72,7 @@ __all__ = [
     "HostRequest",
     "Mandate",
     "Negotiation",
+    "Payer",
     "Posture",
     "Retabling",
     "Rule",
@@ -65,6 +80,7 @@ __all__ = [
     "ScenarioInfo",
     "Shock",
     "Softening",
+    "TrustFund",
     "UncertainValue",
     "add_months",
     "bundled_scenarios",

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
@@ -38,12 +38,29 @@ from mss_sim.scenario.fields import (
     describe_error,
     format_loc,
 )
+from mss_sim.scenario.funding import (
+    COST_CATEGORIES,
+    MODEL_PAYERS,
+    Assessed,
+    Condition,
+    Costs,
+    Donor,
+    Funding,
+    Payer,
+    Shock,
+    TrustFund,
+)
 
 __all__ = [
+    "COST_CATEGORIES",
     "DRAFT_KINDS",
     "FUNDING_MODELS",
+    "MODEL_PAYERS",
     "PERMANENT_MEMBERS",
+    "Assessed",
+    "Condition",
     "Contributor",
+    "Costs",
     "Council",
     "Deployment",
     "Donor",
@@ -51,9 +68,11 @@ __all__ = [
     "Funding",
     "Mandate",
     "Number",
+    "Payer",
     "Scenario",
     "ScenarioInfo",
     "Shock",
+    "TrustFund",
     "_KeyedError",
     "add_months",
     "describe_error",
@@ -95,58 +114,6 @@ class Mandate(_Spec):
     def _check(self) -> Mandate:
         if self.active and self.expiry is None:
             raise _KeyedError("expiry", "an active mandate needs an expiry date")
-        return self
-
-
-class Donor(_Spec):
-    """A donor to the mission's funds: a pledge paid in equal tranches after a lag."""
-
-    name: str = Field(min_length=1)
-    pledge_usd: NonNegative
-    pledge_date: dt.date | None = None
-    tranches: int = Field(default=1, ge=1, le=120)
-    tranche_interval_months: NonNegative = 3.0
-    disbursement_lag_months: NonNegative = 0.0
-
-
-class Shock(_Spec):
-    """A shock to one donor's money on a date.
-
-    ``cut`` removes `fraction` of what the donor has not yet paid. ``freeze`` holds
-    every payment due in ``[date, date + duration_months)`` until the freeze ends,
-    then releases it with `release_probability` (otherwise it is cancelled).
-    """
-
-    kind: Literal["cut", "freeze"]
-    donor: str
-    date: dt.date
-    fraction: Probability = 1.0
-    duration_months: NonNegative = 3.0
-    release_probability: Probability = 1.0
-
-
-class Funding(_Spec):
-    """The ``[funding]`` table: opening balance, donors, shocks and costs."""
-
-    opening_balance_usd: NonNegative = 0.0
-    cost_per_person_month_usd: NonNegative
-    fixed_monthly_cost_usd: NonNegative = 0.0
-    logistics_share: Probability = 0.4
-    deploy_reserve_months: NonNegative = 1.0
-    donors: list[Donor] = Field(default_factory=list)
-    shocks: list[Shock] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _check(self) -> Funding:
-        names = [d.name for d in self.donors]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                raise _KeyedError(f"donors[{i}].name", f"duplicate donor {name!r}")
-        for i, shock in enumerate(self.shocks):
-            if shock.donor not in names:
-                raise _KeyedError(
-                    f"shocks[{i}].donor", f"no donor named {shock.donor!r} (donors: {names})"
-                )
         return self
 
 
@@ -230,6 +197,13 @@ class Scenario(FieldEquality):
                 f"{initial} personnel deployed at the start exceed the mandate's ceiling "
                 f"({ceiling})",
             )
+        drafts = [d.id for d in self.council.drafts]
+        for i, condition in enumerate(self.funding.conditions):
+            if condition.draft not in drafts:
+                raise _KeyedError(
+                    f"funding.conditions[{i}].draft",
+                    f"no draft named {condition.draft!r} (council.drafts: {drafts})",
+                )
         return self
 
     # ------------------------------------------------------------------ helpers
@@ -253,7 +227,7 @@ class Scenario(FieldEquality):
         --------
         >>> import mss_sim
         >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")
-        >>> "funding.cost_per_person_month_usd" in sc.uncertain_parameters()
+        >>> "funding.costs.personnel_per_person_month_usd" in sc.uncertain_parameters()
         True
         """
         if self._uncertain is None:

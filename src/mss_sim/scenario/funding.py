@@ -1,0 +1,336 @@
+"""The ``[funding]`` table: accounts, costs, donors, shocks and assessed contributions.
+
+Money flows through accounts. The voluntary **trust fund** receives donors' cash;
+each donor giving support **in kind** has an account of its own that pays only
+the cost categories it covers; the **assessed** account receives member states'
+assessed contributions once a UN support office or peacekeeping operation is set
+up. The mandate's funding model decides which account pays each cost category
+(:data:`MODEL_PAYERS`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from mss_sim.scenario.distributions import _Dist
+from mss_sim.scenario.fields import (
+    Identifier,
+    NonNegative,
+    Number,
+    Positive,
+    Probability,
+    _bounded,
+    _KeyedError,
+    _Spec,
+)
+
+__all__ = [
+    "COST_CATEGORIES",
+    "DEFAULT_ASSESSED_SHARES",
+    "MODEL_PAYERS",
+    "Assessed",
+    "Condition",
+    "Costs",
+    "Donor",
+    "Funding",
+    "Payer",
+    "Shock",
+    "TrustFund",
+]
+
+AtLeastOne = Annotated[Number, AfterValidator(_bounded(ge=1.0))]
+
+Category = Literal["personnel", "logistics", "deployment", "fixed"]
+
+COST_CATEGORIES: tuple[str, ...] = ("personnel", "logistics", "deployment", "fixed")
+"""Cost categories, in the order an account pays them: personnel allowances,
+logistics (both per person-month), the one-off cost of deploying a contingent
+(airlift, equipment), and the fixed monthly cost of the base."""
+
+MODEL_PAYERS: dict[str, dict[str, str]] = {
+    "voluntary": dict.fromkeys(COST_CATEGORIES, "trust_fund"),
+    "support_office": {
+        "personnel": "trust_fund",
+        "logistics": "assessed",
+        "deployment": "trust_fund",
+        "fixed": "assessed",
+    },
+    "assessed": dict.fromkeys(COST_CATEGORIES, "assessed"),
+}
+"""Which account pays each cost category under each funding model: voluntary only
+(the MSS); personnel voluntary with logistics and the base assessed through a UN
+support office (the Gang Suppression Force); everything assessed (a UN
+peacekeeping operation). Until the assessed account is set up
+(``funding.assessed.lead_months`` after the model first needs it) the trust fund
+pays in its place."""
+
+DEFAULT_ASSESSED_SHARES: dict[str, float] = {"USA": 0.269, "others": 0.731}
+"""Peacekeeping scale of assessments by default: the United States just under 27%
+(haiti_facts [C2]) and everyone else together."""
+
+
+class Costs(_Spec):
+    """The ``[funding.costs]`` table: what the force costs, by category."""
+
+    personnel_per_person_month_usd: NonNegative
+    logistics_per_person_month_usd: NonNegative = 0.0
+    deployment_per_contingent_usd: NonNegative = 0.0
+    fixed_monthly_usd: NonNegative = 0.0
+
+
+class TrustFund(_Spec):
+    """The ``[funding.trust_fund]`` table: the voluntary trust fund.
+
+    `opening_balance_usd` is what it holds at the start; `received_before_usd`, if
+    given, is everything it had received by then (the record reports receipts to
+    date), so that its ``received_cum`` counts from the fund's creation. It must be
+    at least the opening balance; the difference was spent before the start.
+    """
+
+    opening_balance_usd: NonNegative = 0.0
+    received_before_usd: NonNegative | None = None
+    overdraft_usd: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _check(self) -> TrustFund:
+        if self.received_before_usd is not None:
+            low = _range(self.received_before_usd)[0]
+            high = _range(self.opening_balance_usd)[1]
+            if low < high:
+                raise _KeyedError(
+                    "received_before_usd",
+                    f"can be {low:g}, less than the opening balance can be ({high:g}); "
+                    "receipts before the start include what is left of them",
+                )
+        return self
+
+
+def _range(value: float | _Dist) -> tuple[float, float]:
+    """The smallest and largest value a scenario number can take."""
+    return (value, value) if isinstance(value, float) else value.support()
+
+
+class Payer(_Spec):
+    """How one member (or ``default``: any member not listed) pays its assessments.
+
+    It pays `paid_fraction` of each assessment `lag_months` after it is issued;
+    what it does not pay accumulates as arrears.
+    """
+
+    lag_months: NonNegative = 0.0
+    paid_fraction: Probability = 1.0
+
+
+class Assessed(_Spec):
+    """The ``[funding.assessed]`` table: assessed contributions to a UN operation.
+
+    Once the mandate's funding model puts a cost category on assessed funding, the
+    account is set up `lead_months` later; from then on, at the start of every
+    budget period of `period_months`, members are assessed the period's budget: the
+    assessed categories' cost of `budget_share` of the ceiling, plus the fixed cost
+    if it is assessed. Each member owes its share (``shares``; ``others`` stands for
+    everyone not named) and pays as its ``payers`` entry says.
+    """
+
+    lead_months: NonNegative = 6.0
+    period_months: int = Field(default=12, ge=1, le=120)
+    budget_share: Probability = 1.0
+    overdraft_usd: NonNegative = 0.0
+    shares: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_ASSESSED_SHARES))
+    payers: dict[str, Payer] = Field(default_factory=dict)
+
+    @field_validator("shares")
+    @classmethod
+    def _check_shares(cls, shares: dict[str, float]) -> dict[str, float]:
+        if not shares:
+            raise ValueError("needs at least one member's share")
+        for member, share in shares.items():
+            if not (math.isfinite(share) and 0.0 < share <= 1.0):
+                raise ValueError(f"{member}: a share must be in (0, 1], got {share:g}")
+        total = math.fsum(shares.values())
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"shares must sum to 1, got {total:.12g}")
+        return shares
+
+    @model_validator(mode="after")
+    def _check(self) -> Assessed:
+        for member in self.payers:
+            if member != "default" and member not in self.shares:
+                raise _KeyedError(
+                    f"payers.{member}",
+                    f"{member} has no share (shares: {', '.join(self.shares)}); "
+                    "add it to shares or use 'default'",
+                )
+        return self
+
+    def payer(self, member: str) -> tuple[Payer, str]:
+        """Return how `member` pays and the key path of that entry."""
+        if member in self.payers:
+            return self.payers[member], f"funding.assessed.payers.{member}"
+        return self.payers.get("default", _ON_TIME), "funding.assessed.payers.default"
+
+
+_ON_TIME = Payer()
+
+
+class Condition(_Spec):
+    """A condition a donor attaches to its support, tied to a draft resolution.
+
+    ``ends_unless_adopted``: the support still to come is cancelled on `date`
+    unless `draft` has been adopted by then. ``starts_if_adopted``: nothing is paid
+    before `draft` is adopted; the pledge and its lags start from the adoption
+    (or from the pledge date, if later), and nothing is paid if it never is.
+    Conditions are a list of their own (``[[funding.conditions]]``) so that a
+    scenario that extends another can add one without restating the donors.
+    """
+
+    donor: str
+    kind: Literal["ends_unless_adopted", "starts_if_adopted"]
+    draft: Identifier
+    date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Condition:
+        if self.kind == "ends_unless_adopted" and self.date is None:
+            raise _KeyedError("date", "ends_unless_adopted needs the date the support ends")
+        if self.kind == "starts_if_adopted" and self.date is not None:
+            raise _KeyedError("date", "starts_if_adopted takes no date")
+        return self
+
+
+class Donor(_Spec):
+    """A donor: a pledge paid in equal tranches after a lag, in cash or in kind.
+
+    With `in_kind` empty the money goes to the trust fund; otherwise the donor's
+    support is an account of its own (``in_kind.<name>``) that pays only the cost
+    categories listed, before any other account. The donor honours its pledge
+    with `honour_probability` (one draw per replication) and may attach
+    conditions (:class:`Condition`).
+    """
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    pledge_usd: NonNegative
+    pledge_date: dt.date | None = None
+    tranches: int = Field(default=1, ge=1, le=120)
+    tranche_interval_months: NonNegative = 3.0
+    disbursement_lag_months: NonNegative = 0.0
+    honour_probability: Probability = 1.0
+    in_kind: list[Category] = Field(default_factory=list)
+
+    @field_validator("in_kind")
+    @classmethod
+    def _check_in_kind(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"lists a category twice: {value}")
+        return value
+
+    @property
+    def account(self) -> str:
+        """The account the donor pays into."""
+        return f"in_kind.{self.name}" if self.in_kind else "trust_fund"
+
+
+ShockKind = Literal["freeze", "cut", "rescission", "cap"]
+
+
+class Shock(_Spec):
+    """A shock to a donor's money, or a cap on a member's assessed payments.
+
+    ``freeze`` holds every payment of `donor` due in ``[t, t + duration_months)``
+    until the freeze ends, then releases it with `release_probability` (otherwise
+    it is cancelled). ``cut`` removes `fraction` of what `donor` has not yet paid.
+    ``rescission`` takes back `fraction` of what `donor` has paid so far, as far as
+    its account's balance allows. ``cap``: from then on `member` pays at most
+    `share` of each assessment.
+
+    The shock happens on `date`; with `hazard_per_month` it happens instead at a
+    random time, at that rate from `date` (or the start) on, at most once, and not
+    at all if that time falls after the horizon.
+    """
+
+    kind: ShockKind
+    donor: str | None = None
+    member: str | None = None
+    date: dt.date | None = None
+    hazard_per_month: Positive | None = None
+    fraction: Probability = 1.0
+    duration_months: NonNegative = 3.0
+    release_probability: Probability = 1.0
+    share: Probability | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Shock:
+        if self.kind == "cap":
+            if self.member is None:
+                raise _KeyedError("member", "a cap needs the member whose payments it caps")
+            if self.donor is not None:
+                raise _KeyedError("donor", "a cap names a member, not a donor")
+            if self.share is None:
+                raise _KeyedError("share", "a cap needs the share of an assessment it allows")
+        else:
+            if self.donor is None:
+                raise _KeyedError("donor", f"a {self.kind} needs the donor it hits")
+            if self.member is not None:
+                raise _KeyedError("member", f"a {self.kind} names a donor, not a member")
+            if self.share is not None:
+                raise _KeyedError("share", "only a cap takes a share")
+        if self.date is None and self.hazard_per_month is None:
+            raise _KeyedError("date", "a shock needs a date, a hazard_per_month, or both")
+        return self
+
+
+class Funding(_Spec):
+    """The ``[funding]`` table: accounts, costs, donors, shocks and their coupling.
+
+    A contingent deploys a wave only when the account that pays personnel can
+    cover `deploy_reserve_months` of the force's costs to it with the wave (and a
+    first wave's deployment cost). Once allowances have gone unpaid for more
+    than `grace_months`, each contingent withdraws with probability
+    `withdrawal_hazard` per month. While logistics bills go unpaid, waves come
+    `logistics_slowdown` times less often.
+    """
+
+    costs: Costs
+    trust_fund: TrustFund = Field(default_factory=TrustFund)
+    assessed: Assessed = Field(default_factory=Assessed)
+    deploy_reserve_months: NonNegative = 1.0
+    grace_months: NonNegative = 2.0
+    withdrawal_hazard: Probability = 0.0
+    logistics_slowdown: AtLeastOne = 2.0
+    donors: list[Donor] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    shocks: list[Shock] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> Funding:
+        names = [d.name for d in self.donors]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise _KeyedError(f"donors[{i}].name", f"duplicate donor {name!r}")
+        for i, condition in enumerate(self.conditions):
+            if condition.donor not in names:
+                raise _KeyedError(
+                    f"conditions[{i}].donor",
+                    f"no donor named {condition.donor!r} (donors: {names})",
+                )
+        for i, shock in enumerate(self.shocks):
+            if shock.donor is not None and shock.donor not in names:
+                raise _KeyedError(
+                    f"shocks[{i}].donor", f"no donor named {shock.donor!r} (donors: {names})"
+                )
+            if shock.member is not None and shock.member not in self.assessed.shares:
+                raise _KeyedError(
+                    f"shocks[{i}].member",
+                    f"{shock.member!r} has no assessed share "
+                    f"(funding.assessed.shares: {', '.join(self.assessed.shares)})",
+                )
+        return self
+
+    def accounts(self) -> tuple[str, ...]:
+        """Return the names of the accounts: trust fund, assessed, then in kind by donor."""
+        in_kind = tuple(d.account for d in self.donors if d.in_kind)
+        return ("trust_fund", "assessed", *in_kind)
