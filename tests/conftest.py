@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import json
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 import mss_sim
+from mss_sim.scenario import load_raw
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -102,3 +104,23 @@ def _is_table(v: Any) -> bool:
 
 def _is_table_array(v: Any) -> bool:
     return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+
+def write(tmp_path: Path, data: dict[str, Any], name: str = "gsf_2025.toml") -> Path:
+    """Write scenario `data` as TOML to `tmp_path / name` and return the path."""
+    path = tmp_path / name
+    path.write_text(to_toml(data), encoding="utf-8")
+    return path
+
+
+def error_of(path: Path) -> str:
+    """Return the message of the ScenarioError that loading `path` raises."""
+    with pytest.raises(mss_sim.ScenarioError) as info:
+        mss_sim.load_scenario(path)
+    return str(info.value)
+
+
+@pytest.fixture
+def data() -> dict[str, Any]:
+    """A fresh copy of the data of scenarios/gsf_2025.toml."""
+    return copy.deepcopy(load_raw(SCENARIOS / "gsf_2025.toml"))

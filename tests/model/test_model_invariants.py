@@ -31,17 +31,61 @@ def test_no_replication_failed(batch):
     assert all(np.isfinite(res.series[k]).all() for k in SERIES)
 
 
+def overdraft(scenario: mss_sim.Scenario, res: mss_sim.BatchResult, account: str) -> np.ndarray:
+    """Each replication's overdraft limit of `account` (0 for in-kind accounts)."""
+    if account not in ("trust_fund", "assessed"):
+        return np.zeros(res.runs)
+    path = f"funding.{account}.overdraft_usd"
+    if path in res.parameters:
+        return res.parameters[path]
+    return np.full(res.runs, getattr(scenario.funding, account).overdraft_usd)
+
+
+def pre_start(scenario: mss_sim.Scenario, res: mss_sim.BatchResult) -> np.ndarray:
+    """Each replication's trust fund receipts before the start."""
+    fund = scenario.funding.trust_fund
+    key = "opening_balance_usd" if fund.received_before_usd is None else "received_before_usd"
+    path = f"funding.trust_fund.{key}"
+    if path in res.parameters:
+        return res.parameters[path]
+    return np.full(res.runs, getattr(fund, key))
+
+
 def test_money_is_conserved_to_the_cent(batch):
-    _, res = batch
+    scenario, res = batch
     s = res.series
+    accounts = scenario.funding.accounts()
+    for total, kind in [("cash_balance", "balance"), ("received_cum", "received_cum")]:
+        parts = sum(cents(s[f"{kind}.{a}"]) for a in accounts)
+        assert np.array_equal(parts, cents(s[total]))
+    assert np.array_equal(sum(cents(s[f"spent_cum.{a}"]) for a in accounts), cents(s["spent_cum"]))
+    for a in accounts:
+        assert np.array_equal(
+            cents(s[f"received_cum.{a}"]) - cents(s[f"spent_cum.{a}"]), cents(s[f"balance.{a}"])
+        )
+        floor = -cents(overdraft(scenario, res, a))
+        assert (cents(s[f"balance.{a}"]) >= floor[:, None]).all(), a
+        assert (np.diff(s[f"spent_cum.{a}"], axis=1) >= 0).all()
+    assert (np.diff(s["received_cum"], axis=1) >= 0).all()  # no rescissions bundled
+    assert (s["unpaid_obligations"] >= 0).all()
+    assert (s["arrears_assessed"] >= 0).all()
+    sc = res.scalars
+    assert np.array_equal(cents(sc["total_received_usd"]), cents(s["received_cum"][:, -1]))
+    assert np.array_equal(cents(sc["total_spent_usd"]), cents(s["spent_cum"][:, -1]))
+    # Receipts are the donors', the assessed contributions and the trust fund's before the start.
+    donors = sum(cents(sc[f"received_usd.{d.name}"]) for d in scenario.funding.donors)
+    assessed = cents(s["received_cum.assessed"][:, -1])
     assert np.array_equal(
-        cents(s["received_cum"]) - cents(s["spent_cum"]), cents(s["cash_balance"])
+        donors + assessed + cents(pre_start(scenario, res)), cents(sc["total_received_usd"])
     )
-    assert (s["cash_balance"] >= 0).all()
-    assert (np.diff(s["received_cum"], axis=1) >= 0).all()
-    assert (np.diff(s["spent_cum"], axis=1) >= 0).all()
-    assert np.array_equal(cents(res.scalars["total_received_usd"]), cents(s["received_cum"][:, -1]))
-    assert np.array_equal(cents(res.scalars["total_spent_usd"]), cents(s["spent_cum"][:, -1]))
+    covered = sc["share_of_costs_covered"]
+    assert ((covered > 0) & (covered <= 1)).all()
+    first = sc["first_shortfall_month"]
+    assert np.array_equal(np.isnan(first), sc["shortfall_months"] == 0)
+    finite = np.isfinite(first)
+    assert ((first[finite] >= 1) & (first[finite] <= scenario.scenario.horizon_months)).all()
+    months_left = scenario.scenario.horizon_months - first[finite] + 1
+    assert (sc["shortfall_months"][finite] <= months_left).all()
 
 
 def test_strength_within_ceiling_and_zero_without_mandate(batch):

@@ -6,33 +6,15 @@ import copy
 import datetime as dt
 import pickle
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import mss_sim
-from conftest import DELETE, edit, to_toml
+from conftest import DELETE, edit, error_of, write
 from mss_sim.scenario import load_raw
 
 ROOT = Path(__file__).parents[2]
 GSF = ROOT / "scenarios" / "gsf_2025.toml"
-
-
-def write(tmp_path: Path, data: dict[str, Any], name: str = "gsf_2025.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(to_toml(data), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def data() -> dict[str, Any]:
-    return copy.deepcopy(load_raw(GSF))
-
-
-def error_of(path: Path) -> str:
-    with pytest.raises(mss_sim.ScenarioError) as info:
-        mss_sim.load_scenario(path)
-    return str(info.value)
 
 
 def test_round_trip_of_the_writer(tmp_path, data):
@@ -385,7 +367,7 @@ def test_scenario_is_frozen_hashable_content_and_picklable(tmp_path, data):
 
 def test_every_bundled_scenario_loads():
     names = sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml"))
-    assert names == ["gsf_2025", "mss_2024", "us_budget_cuts"]
+    assert names == ["gsf_2025", "mss_2024", "pko_assessed", "us_budget_cuts"]
     for name in names:
         sc = mss_sim.load_scenario(ROOT / "scenarios" / f"{name}.toml")
         assert sc.name == name

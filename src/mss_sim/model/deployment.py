@@ -100,8 +100,10 @@ def contingent_process(mission: Mission, c: Contingent) -> Generator[Any, Any, N
             elif not c.deferred:
                 c.deferred = True
                 mission.log("deferred", c.country, count=size, reason="funds")
-        slow = treasury.logistics_slowdown if treasury.logistics_short() else 1.0
-        yield env.timeout(c.wave_interval * slow)
+        yield env.timeout(c.wave_interval)
+        if treasury.logistics_short() and treasury.logistics_slowdown > 1.0:
+            # Unpaid logistics bills: the wave that is due waits longer.
+            yield env.timeout(c.wave_interval * (treasury.logistics_slowdown - 1.0))
 
 
 def apply_attrition(mission: Mission) -> None:

@@ -488,8 +488,10 @@ def donor_process(
             return
         if due > env.now:
             yield env.timeout(due - env.now)
-        if env.now < state.frozen_until:
-            yield env.timeout(state.frozen_until - env.now)
+        if due < state.frozen_until:
+            # Due while frozen: held until the freeze ends, then released or cancelled.
+            if env.now < state.frozen_until:
+                yield env.timeout(state.frozen_until - env.now)
             if not state.freeze_released:
                 amount = state.outstanding_cents // left
                 state.outstanding_cents -= amount
@@ -535,7 +537,8 @@ def shock_process(
         start += rng.exponential(1.0 / rate)
         if start >= mission.end_day:
             return
-    yield mission.env.timeout(start)
+    if start > mission.env.now:
+        yield mission.env.timeout(start - mission.env.now)
     actor = spec.member if spec.kind == "cap" else spec.donor
     assert actor is not None
     if spec.kind == "cap":
@@ -582,8 +585,6 @@ def start_funding(mission: Mission) -> None:
             received_cents=fund.received,
             spent_cents=fund.spent,
         )
-    if treasury.assessed_set_up:
-        env.process(assessment_process(mission))
     states = {}
     donors = {d.name: d for d in spec.donors}
     for i, donor in enumerate(spec.donors):
@@ -605,3 +606,6 @@ def start_funding(mission: Mission) -> None:
                 states.get(name) if name else None,
             )
         )
+    # After the shocks, so that a cap in force at the start applies to the first assessment.
+    if treasury.assessed_set_up:
+        env.process(assessment_process(mission))

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, PlainValidator, field_validator, model_validator
 
 from mss_sim.scenario.distributions import _Dist
 from mss_sim.scenario.fields import (
@@ -43,6 +44,30 @@ __all__ = [
 ]
 
 AtLeastOne = Annotated[Number, AfterValidator(_bounded(ge=1.0))]
+
+
+def _share(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"a share must be a number (not uncertain), got {value!r}")
+    if not (math.isfinite(value) and 0.0 < value <= 1.0):
+        raise ValueError(f"a share must be in (0, 1], got {value:g}")
+    return float(value)
+
+
+Share = Annotated[float, PlainValidator(_share)]
+"""A member's share of an assessment: a fixed number in (0, 1]."""
+
+
+def _donor_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError(
+            "must be letters, digits and '_', starting with a letter (it names outputs "
+            f"such as received_usd.<donor>), got {value!r}"
+        )
+    return value
+
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 Category = Literal["personnel", "logistics", "deployment", "fixed"]
 
@@ -100,11 +125,21 @@ class TrustFund(_Spec):
         if self.received_before_usd is not None:
             low = _range(self.received_before_usd)[0]
             high = _range(self.opening_balance_usd)[1]
+            fixed = isinstance(self.received_before_usd, float) and isinstance(
+                self.opening_balance_usd, float
+            )
+            if low < high and fixed:
+                raise _KeyedError(
+                    "received_before_usd",
+                    f"must be at least the opening balance (${high:,.0f}), got ${low:,.0f}: "
+                    "the opening balance is what is left of the receipts before the start",
+                )
             if low < high:
                 raise _KeyedError(
                     "received_before_usd",
-                    f"can be {low:g}, less than the opening balance can be ({high:g}); "
-                    "receipts before the start include what is left of them",
+                    f"can be as low as ${low:,.0f}, below the largest opening balance "
+                    f"(${high:,.0f}): the opening balance is what is left of the receipts "
+                    "before the start, so their ranges must not overlap",
                 )
         return self
 
@@ -140,24 +175,16 @@ class Assessed(_Spec):
     period_months: int = Field(default=12, ge=1, le=120)
     budget_share: Probability = 1.0
     overdraft_usd: NonNegative = 0.0
-    shares: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_ASSESSED_SHARES))
+    shares: dict[str, Share] = Field(default_factory=lambda: dict(DEFAULT_ASSESSED_SHARES))
     payers: dict[str, Payer] = Field(default_factory=dict)
-
-    @field_validator("shares")
-    @classmethod
-    def _check_shares(cls, shares: dict[str, float]) -> dict[str, float]:
-        if not shares:
-            raise ValueError("needs at least one member's share")
-        for member, share in shares.items():
-            if not (math.isfinite(share) and 0.0 < share <= 1.0):
-                raise ValueError(f"{member}: a share must be in (0, 1], got {share:g}")
-        total = math.fsum(shares.values())
-        if abs(total - 1.0) > 1e-9:
-            raise ValueError(f"shares must sum to 1, got {total:.12g}")
-        return shares
 
     @model_validator(mode="after")
     def _check(self) -> Assessed:
+        if not self.shares:
+            raise _KeyedError("shares", "needs at least one member's share")
+        total = math.fsum(self.shares.values())
+        if abs(total - 1.0) > 1e-9:
+            raise _KeyedError("shares", f"must sum to 1, got {total:.12g}")
         for member in self.payers:
             if member != "default" and member not in self.shares:
                 raise _KeyedError(
@@ -212,7 +239,7 @@ class Donor(_Spec):
     conditions (:class:`Condition`).
     """
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    name: Annotated[str, AfterValidator(_donor_name)]
     pledge_usd: NonNegative
     pledge_date: dt.date | None = None
     tranches: int = Field(default=1, ge=1, le=120)
@@ -224,8 +251,9 @@ class Donor(_Spec):
     @field_validator("in_kind")
     @classmethod
     def _check_in_kind(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError(f"lists a category twice: {value}")
+        for i, category in enumerate(value):
+            if category in value[:i]:
+                raise ValueError(f"lists {category!r} twice")
         return value
 
     @property
@@ -311,16 +339,17 @@ class Funding(_Spec):
         for i, name in enumerate(names):
             if name in names[:i]:
                 raise _KeyedError(f"donors[{i}].name", f"duplicate donor {name!r}")
+        listed = ", ".join(names) or "none"
         for i, condition in enumerate(self.conditions):
             if condition.donor not in names:
                 raise _KeyedError(
                     f"conditions[{i}].donor",
-                    f"no donor named {condition.donor!r} (donors: {names})",
+                    f"no donor named {condition.donor!r} (donors: {listed})",
                 )
         for i, shock in enumerate(self.shocks):
             if shock.donor is not None and shock.donor not in names:
                 raise _KeyedError(
-                    f"shocks[{i}].donor", f"no donor named {shock.donor!r} (donors: {names})"
+                    f"shocks[{i}].donor", f"no donor named {shock.donor!r} (donors: {listed})"
                 )
             if shock.member is not None and shock.member not in self.assessed.shares:
                 raise _KeyedError(

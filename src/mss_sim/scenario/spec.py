@@ -202,7 +202,8 @@ class Scenario(FieldEquality):
             if condition.draft not in drafts:
                 raise _KeyedError(
                     f"funding.conditions[{i}].draft",
-                    f"no draft named {condition.draft!r} (council.drafts: {drafts})",
+                    f"no draft named {condition.draft!r} "
+                    f"(council.drafts: {', '.join(drafts) or 'none'})",
                 )
         return self
 
