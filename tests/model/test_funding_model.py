@@ -490,3 +490,12 @@ def test_hazard_shock_times_are_exponential():
     assert abs(len(times) / runs - p) < 3 * math.sqrt(p * (1 - p) / runs)
     truncated = stats.truncexpon(b=rate * horizon, scale=1 / rate)
     assert stats.kstest(times, truncated.cdf).pvalue > 0.001
+
+
+def test_a_budget_period_opens_every_period_months():
+    sc = assessed_quiet(funding={"assessed": {"period_months": 2, "budget_share": 0.5}})
+    rep = mss_sim.simulate(sc, seed=0)
+    budget = 2 * (0.5 * 1000 * 50_000 + 1_000_000)
+    assert [(e.day, e.details) for e in rep.events_of("assessed")] == [
+        (day, {"cents": budget, "months": 2}) for day in (0.0, 2 * M, 4 * M)
+    ]

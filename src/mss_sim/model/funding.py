@@ -168,7 +168,7 @@ class Treasury:
         )
         self.budget_share = value(assessed.budget_share, "funding.assessed.budget_share")
         # A mandate assessed at the start has its account set up already.
-        self.assessed_set_up = self._needs_assessed()
+        self.assessed_set_up = self.needs_assessed()
         self.assessed_from = 0.0 if self.assessed_set_up else math.inf
         self.received_by: dict[str, int] = {d.name: 0 for d in spec.donors}
         self.caps: dict[str, float] = {}
@@ -182,7 +182,8 @@ class Treasury:
 
     # ------------------------------------------------------------------ who pays
 
-    def _needs_assessed(self) -> bool:
+    def needs_assessed(self) -> bool:
+        """Whether the mandate in force puts any cost category on assessed funding."""
         m = self.mission.mandate
         return m.active and "assessed" in MODEL_PAYERS[m.funding_model].values()
 
@@ -196,7 +197,7 @@ class Treasury:
 
     def mandate_changed(self) -> None:
         """Start setting up the assessed account when the mandate first needs it."""
-        if self._needs_assessed() and not self.assessed_set_up:
+        if self.needs_assessed() and not self.assessed_set_up:
             self.assessed_set_up = True
             self.assessed_from = self.mission.env.now + self.lead_days
             self.mission.env.process(assessment_process(self.mission))
@@ -424,13 +425,15 @@ def assessment_process(mission: Mission) -> Generator[Any, Any, None]:
     env = mission.env
     treasury = mission.treasury
     period = mission.scenario.funding.assessed.period_months * DAYS_PER_MONTH
-    if treasury.assessed_from > env.now:
-        yield env.timeout(treasury.assessed_from - env.now)
+    due = treasury.assessed_from
     while True:
-        if treasury._needs_assessed():
+        if due > env.now:
+            yield env.timeout(due - env.now)
+        if treasury.needs_assessed():
             treasury.assess()
-            yield env.timeout(period)
+            due = env.now + period
         else:
+            # No new budget period opens before the current one has run out.
             yield mission.mandate_changed
 
 
