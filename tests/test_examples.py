@@ -32,3 +32,14 @@ def test_veto_threats_compares_rules(capsys):
     out = capsys.readouterr().out
     assert "P(adopted) if put to the vote, exact:" in out
     assert "mss_2024, 40 replications, seed 3:" in out
+
+
+def test_us_cuts_pairs_the_scenarios(capsys):
+    namespace = runpy.run_path(str(EXAMPLES / "us_cuts.py"))
+    differences = namespace["main"](["--runs", "60", "--seed", "4"])
+    mean, low, high = differences["received (US$ M)"]
+    assert low <= mean <= high < 0
+    assert differences["months to half the ceiling"][0] >= 0
+    out = capsys.readouterr().out
+    assert "us_budget_cuts minus gsf_2025, 60 paired replications, seed 4:" in out
+    assert "assessed arrears at the end" in out
