@@ -52,6 +52,13 @@ __all__ = [
 ]
 
 _PER_PERSON = ("personnel", "logistics")
+_OWING_ACCOUNTS = ("trust_fund", "assessed")
+"""The accounts that owe bills (in-kind accounts only ever pay what they hold)."""
+_BILL_ORDER = tuple((a, c) for c in COST_CATEGORIES for a in _OWING_ACCOUNTS)
+
+
+def _add(totals: dict[str, int], category: str, cents: int) -> None:
+    totals[category] = totals.get(category, 0) + cents
 
 
 @dataclass(slots=True)
@@ -177,6 +184,9 @@ class Treasury:
         self.shortfall_months = 0
         self.first_shortfall_month = math.nan
         self.personnel_unpaid_months = 0
+        self.unpaid_cents = 0
+        """All unpaid obligations carried (as of the last month end)."""
+        self.logistics_unpaid = False
         self._accrued: dict[tuple[str, str], float] = {}
         self._last_accrual = 0.0
 
@@ -274,54 +284,55 @@ class Treasury:
 
     def _bills(self) -> Iterator[tuple[str, str, int]]:
         """Take the whole cents accrued so far as bills (account, category, cents)."""
-        for (account, category), amount in sorted(
-            self._accrued.items(), key=lambda kv: COST_CATEGORIES.index(kv[0][1])
-        ):
-            cents = round(amount)
-            self._accrued[account, category] = amount - cents
-            if cents:
-                yield account, category, cents
+        accrued = self._accrued
+        for key in _BILL_ORDER:
+            amount = accrued.get(key)
+            if amount is not None:
+                cents = round(amount)
+                accrued[key] = amount - cents
+                if cents:
+                    yield key[0], key[1], cents
 
     def charge_month(self, month: int) -> None:
         """Pay the month's costs and carried obligations (month `month`, from 0)."""
         self.accrue()
-        due: dict[str, dict[str, int]] = {}
+        due: dict[str, list[tuple[str, int]]] = {}
         paid: dict[str, dict[str, int]] = {}
-
-        def record(name: str, category: str, cents: int) -> None:
-            if cents:
-                out = paid.setdefault(name, {})
-                out[category] = out.get(category, 0) + cents
-
         for owner, category, cents in self._bills():
             for kind in self.in_kind:
-                if cents and category in kind.covers:
+                if category in kind.covers:
                     got = kind.pay(cents)
-                    cents -= got
-                    record(kind.name, category, got)
+                    if got:
+                        cents -= got
+                        _add(paid.setdefault(kind.name, {}), category, got)
+                    if not cents:
+                        break
             if cents:
-                bills = due.setdefault(owner, {})
-                bills[category] = bills.get(category, 0) + cents
-        for account in self.accounts.values():
-            if account.covers:
-                continue
-            carried = [(c, account.unpaid[c]) for c in COST_CATEGORIES]
-            carried += list(due.get(account.name, {}).items())
-            account.unpaid = dict.fromkeys(COST_CATEGORIES, 0)
-            for category, cents in carried:
+                due.setdefault(owner, []).append((category, cents))
+        for name in _OWING_ACCOUNTS:
+            account = self.accounts[name]
+            bills = due.get(name, [])
+            if account.owed:
+                bills = [(c, account.unpaid[c]) for c in COST_CATEGORIES] + bills
+                account.unpaid = dict.fromkeys(COST_CATEGORIES, 0)
+            for category, cents in bills:
                 got = account.pay(cents)
-                account.unpaid[category] += cents - got
-                record(account.name, category, got)
+                if got < cents:
+                    account.unpaid[category] += cents - got
+                if got:
+                    _add(paid.setdefault(name, {}), category, got)
         for name, by_category in paid.items():
             self.mission.log("paid", name, cents=sum(by_category.values()), **by_category)
-        unpaid = self.unpaid_cents
+        fund, assessed = self.accounts["trust_fund"], self.accounts["assessed"]
+        self.unpaid_cents = unpaid = fund.owed + assessed.owed
+        self.logistics_unpaid = bool(fund.unpaid["logistics"] or assessed.unpaid["logistics"])
         if unpaid > 0:
             self.shortfall_months += 1
             if math.isnan(self.first_shortfall_month):
                 self.first_shortfall_month = month + 1
-            owed = {a.name: a.owed for a in self.accounts.values() if a.owed}
+            owed = {a.name: a.owed for a in (fund, assessed) if a.owed}
             self.mission.log("shortfall", "mission", unpaid_cents=unpaid, **owed)
-        personnel = sum(a.unpaid["personnel"] for a in self.accounts.values())
+        personnel = fund.unpaid["personnel"] or assessed.unpaid["personnel"]
         self.personnel_unpaid_months = self.personnel_unpaid_months + 1 if personnel else 0
 
     # ------------------------------------------------------------------ state
@@ -342,18 +353,13 @@ class Treasury:
         return sum(a.spent for a in self.accounts.values())
 
     @property
-    def unpaid_cents(self) -> int:
-        """All unpaid obligations carried."""
-        return sum(a.owed for a in self.accounts.values())
-
-    @property
     def arrears_cents(self) -> int:
         """Assessed contributions issued and not (yet) paid."""
         return self.issued_cents - self.contributed_cents
 
     def logistics_short(self) -> bool:
-        """Whether logistics bills are going unpaid."""
-        return any(a.unpaid["logistics"] for a in self.accounts.values())
+        """Whether logistics bills went unpaid at the last month end."""
+        return self.logistics_unpaid
 
     def allowances_overdue(self) -> bool:
         """Whether allowances have gone unpaid for longer than the grace period."""
