@@ -25,7 +25,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["SeedLike", "replication_seed", "stream", "stream_key"]
+__all__ = ["SeedLike", "replication_seed", "stream", "stream_key", "stream_uniform"]
 
 SeedLike = int | np.random.SeedSequence
 
@@ -94,3 +94,23 @@ def stream(parent: np.random.SeedSequence, name: str) -> np.random.Generator:
     """
     child = np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, stream_key(name)))
     return np.random.Generator(np.random.PCG64(child))
+
+
+def stream_uniform(parent: np.random.SeedSequence, name: str) -> float:
+    """Return one uniform number in (0, 1) from the sub-stream `name` of `parent`.
+
+    The number comes from the first 53 bits of the stream's seed state, without
+    building a generator: about half the cost of ``stream(parent, name).random()``
+    (a different number, equally uniform). Used for parameter draws, which need one
+    number each.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> u = stream_uniform(np.random.SeedSequence(1), "param/x")
+    >>> 0 < u < 1 and u == stream_uniform(np.random.SeedSequence(1), "param/x")
+    True
+    """
+    child = np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, stream_key(name)))
+    bits = int(child.generate_state(1, np.uint64)[0]) >> 11
+    return (bits or 0.5) * 2.0**-53

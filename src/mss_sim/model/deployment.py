@@ -50,7 +50,6 @@ class Contingent:
     deferred: bool = False
     arrived: bool = False
     withdrawn: bool = False
-    exit_rng: np.random.Generator | None = None
 
     @classmethod
     def from_spec(cls, mission: Mission, spec: Contributor, path: str) -> Contingent:
@@ -118,18 +117,22 @@ def apply_withdrawals(mission: Mission) -> None:
     """Withdraw contingents whose allowances have gone unpaid beyond the grace period.
 
     Each contingent in the field leaves with probability ``funding.withdrawal_hazard``
-    (its own stream ``deployment/<country>/withdrawal``) and does not come back.
+    and does not come back. The draws come from the stream ``deployment/withdrawals``,
+    one per contingent in the field, in the order of the scenario.
     """
     treasury = mission.treasury
     if treasury.withdrawal_hazard <= 0 or not treasury.allowances_overdue():
         return
-    for c in mission.contingents:
-        if c.deployed > 0 and not c.withdrawn:
-            if c.exit_rng is None:
-                c.exit_rng = mission.rng(f"deployment/{c.country}/withdrawal")
-            if c.exit_rng.random() < treasury.withdrawal_hazard:
-                c.withdrawn = True
-                mission.remove_personnel(c, c.deployed, reason="allowances unpaid")
+    in_field = [c for c in mission.contingents if c.deployed > 0 and not c.withdrawn]
+    if not in_field:
+        return
+    if mission.withdrawal_rng is None:
+        mission.withdrawal_rng = mission.rng("deployment/withdrawals")
+    draws = mission.withdrawal_rng.random(len(in_field))
+    for c, u in zip(in_field, draws, strict=True):
+        if u < treasury.withdrawal_hazard:
+            c.withdrawn = True
+            mission.remove_personnel(c, c.deployed, reason="allowances unpaid")
 
 
 def start_deployment(mission: Mission) -> None:

@@ -15,7 +15,7 @@ from mss_sim.model.council import Chamber
 from mss_sim.model.deployment import Contingent
 from mss_sim.model.events import Event
 from mss_sim.model.funding import Treasury
-from mss_sim.random import SeedLike, as_seed_sequence, stream
+from mss_sim.random import SeedLike, as_seed_sequence, stream, stream_uniform
 from mss_sim.scenario.spec import Scenario, add_months
 
 __all__ = ["MandateState", "Mission", "draw_parameters"]
@@ -38,7 +38,7 @@ def draw_parameters(scenario: Scenario, seed: SeedLike) -> dict[str, float]:
     """
     ss = as_seed_sequence(seed)
     return {
-        path: dist.sample(stream(ss, "param/" + path))
+        path: dist.ppf(stream_uniform(ss, "param/" + path))
         for path, dist in scenario.uncertain_parameters().items()
     }
 
@@ -110,6 +110,8 @@ class Mission:
         self.half_ceiling_day = math.nan
         self._check_half_ceiling()
         self.council = Chamber(self)
+        self.withdrawal_rng: np.random.Generator | None = None
+        """The stream of withdrawals over unpaid allowances, made when first needed."""
 
     # ------------------------------------------------------------------ helpers
 
