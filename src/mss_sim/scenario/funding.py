@@ -93,9 +93,19 @@ peacekeeping operation). Until the assessed account is set up
 (``funding.assessed.lead_months`` after the model first needs it) the trust fund
 pays in its place."""
 
-DEFAULT_ASSESSED_SHARES: dict[str, float] = {"USA": 0.269, "others": 0.731}
-"""Peacekeeping scale of assessments by default: the United States just under 27%
-(haiti_facts [C2]) and everyone else together."""
+DEFAULT_ASSESSED_SHARES: dict[str, float] = {
+    "USA": 0.269,
+    "CHN": 0.187,
+    "JPN": 0.068,
+    "DEU": 0.051,
+    "GBR": 0.044,
+    "FRA": 0.040,
+    "others": 0.341,
+}
+"""Peacekeeping scale of assessments by default: the six largest contributors and
+everyone else together. The United States is assessed just under 27% (haiti_facts
+[C2]); the other shares are rounded from the UN peacekeeping scale of recent years
+and carried as an assumption [A]."""
 
 
 class Costs(_Spec):
