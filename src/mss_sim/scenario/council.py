@@ -43,6 +43,7 @@ from mss_sim.scenario.fields import (
     _check_iso3,
     _KeyedError,
     _Spec,
+    check_unique,
     describe_error,
     format_loc,
 )
@@ -498,11 +499,9 @@ class Council(FieldEquality):
                         f"must be 'all', an ISO 3166-1 alpha-3 code or a group "
                         f"({', '.join(self._group_names())}), got {selector!r}",
                     )
-        seen: set[str] = set()
+        ids = [repr(d.id) for d in self.drafts]
+        check_unique(ids, lambda i: f"drafts[{i}].id", "draft id ")
         for i, draft in enumerate(self.drafts):
-            if draft.id in seen:
-                raise _KeyedError(f"drafts[{i}].id", f"duplicate draft id {draft.id!r}")
-            seen.add(draft.id)
             if draft.rule is not None:
                 self._check_rule(f"drafts[{i}].rule", draft.rule)
                 if rule_seats(draft.rule) != seats:

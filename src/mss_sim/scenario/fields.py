@@ -125,6 +125,18 @@ class _KeyedError(ValueError):
         self.path = path
 
 
+def check_unique(values: list[str], key: Callable[[int], str], what: str) -> None:
+    """Raise a :class:`_KeyedError` at ``key(i)`` for the first repeated value ``i``.
+
+    The message is ``"duplicate <what><value>"``, e.g. ``duplicate donor 'CAN'``.
+    """
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            raise _KeyedError(key(i), f"duplicate {what}{value}")
+        seen.add(value)
+
+
 # --------------------------------------------------------------------------- numbers
 
 

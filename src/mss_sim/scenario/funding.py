@@ -27,6 +27,7 @@ from mss_sim.scenario.fields import (
     _bounded,
     _KeyedError,
     _Spec,
+    check_unique,
 )
 
 __all__ = [
@@ -346,9 +347,7 @@ class Funding(_Spec):
     @model_validator(mode="after")
     def _check(self) -> Funding:
         names = [d.name for d in self.donors]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                raise _KeyedError(f"donors[{i}].name", f"duplicate donor {name!r}")
+        check_unique([repr(n) for n in names], lambda i: f"donors[{i}].name", "donor ")
         listed = ", ".join(names) or "none"
         for i, condition in enumerate(self.conditions):
             if condition.donor not in names:

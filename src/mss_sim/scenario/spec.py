@@ -35,6 +35,7 @@ from mss_sim.scenario.fields import (
     _KeyedError,
     _Spec,
     add_months,
+    check_unique,
     describe_error,
     format_loc,
 )
@@ -148,9 +149,7 @@ class Deployment(_Spec):
     @model_validator(mode="after")
     def _check(self) -> Deployment:
         countries = [c.country for c in self.contributors]
-        for i, country in enumerate(countries):
-            if country in countries[:i]:
-                raise _KeyedError(f"contributors[{i}].country", f"duplicate {country}")
+        check_unique(countries, lambda i: f"contributors[{i}].country", "")
         leads = [i for i, c in enumerate(self.contributors) if c.lead_nation]
         if len(leads) > 1:
             raise _KeyedError(
