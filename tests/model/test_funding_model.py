@@ -323,13 +323,14 @@ def test_cap_and_partial_payment_accumulate_arrears():
     sc = assessed_quiet(
         funding={
             "assessed": {"payers": {"USA": {"lag_months": 0, "paid_fraction": 0.5}}},
-            "shocks": [{"kind": "cap", "member": "USA", "date": "2024-12-01", "share": 0.1}],
+            "shocks": [{"kind": "cap", "member": "USA", "date": "2025-01-01", "share": 0.1}],
         }
     )
     rep = mss_sim.simulate(sc, seed=0)
     budget = 12 * (1000 * 50_000 + 1_000_000)
     usa = math.floor(budget * 0.269)
-    usa_paid = min(round(usa * 0.5), round(budget * 0.1))
+    # Half of what is left of its dues under the cap.
+    usa_paid = round(min(usa, round(budget * 0.1)) * 0.5)
     assert [e.details["cents"] for e in rep.events_of("contribution") if e.actor == "USA"] == [
         usa_paid
     ]
@@ -391,13 +392,13 @@ def test_support_that_ends_unless_a_draft_is_adopted():
         sc = tiny(funding={"conditions": [{**condition, "date": date}]})
         return mss_sim.simulate(sc, seed=0)
 
-    early = run("2025-02-01")  # before the vote on 10 Feb: the second tranche is lost
+    early = run("2025-02-01")  # checked at the end of 1 Feb, before the vote on 10 Feb
     cancelled = early.events_of("cancelled")
     assert [(e.day, e.actor, e.details) for e in cancelled] == [
-        (31.5, "CAN", {"cents": 25_000_000, "reason": "renew not adopted"})
+        (32.0, "CAN", {"cents": 25_000_000, "reason": "renew not adopted"})
     ]
     assert early.scalars["received_usd.CAN"] == 250_000
-    late = run("2025-02-15")  # adopted by then: nothing changes
+    late = run("2025-02-10")  # adopted on that day: nothing changes
     assert late.events_of("cancelled") == []
     assert late.scalars["received_usd.CAN"] == 500_000
 
@@ -499,3 +500,65 @@ def test_a_budget_period_opens_every_period_months():
     assert [(e.day, e.details) for e in rep.events_of("assessed")] == [
         (day, {"cents": budget, "months": 2}) for day in (0.0, 2 * M, 4 * M)
     ]
+
+
+def test_a_cap_applies_to_payments_made_after_it():
+    # The US pays three months late; a 10% cap from 1 Feb limits that payment too.
+    sc = assessed_quiet(
+        funding={
+            "assessed": {"payers": {"USA": {"lag_months": 3}}},
+            "shocks": [{"kind": "cap", "member": "USA", "date": "2025-02-01", "share": 0.1}],
+        }
+    )
+    rep = mss_sim.simulate(sc, seed=0)
+    budget = 12 * (1000 * 50_000 + 1_000_000)
+    usa = [(e.day, e.details["cents"]) for e in rep.events_of("contribution") if e.actor == "USA"]
+    assert usa == [(3 * M, round(budget * 0.1))]
+    assert rep.series["arrears_assessed"][-1] == (math.floor(budget * 0.269) - usa[0][1]) / 100
+
+
+def test_overlapping_freezes_release_only_what_all_of_them_lift():
+    shocks = [
+        {
+            "kind": "freeze",
+            "donor": "CAN",
+            "date": "2025-01-10",
+            "duration_months": 1.5,
+            "release_probability": 0.0,
+        },
+        {
+            "kind": "freeze",
+            "donor": "CAN",
+            "date": "2025-02-01",
+            "duration_months": 0.5,
+            "release_probability": 1.0,
+        },
+    ]
+    rep = mss_sim.simulate(tiny(funding={"shocks": shocks}), seed=0)
+    # Both tranches (20 Jan, 19 Feb) fall in the first freeze, which is not lifted.
+    assert [e.details["reason"] for e in rep.events_of("cancelled")] == ["freeze not lifted"] * 2
+    assert rep.scalars["received_usd.CAN"] == 0
+
+
+def test_a_freeze_holds_a_tranche_due_on_its_first_day():
+    shock = {
+        "kind": "freeze",
+        "donor": "CAN",
+        "date": "2025-01-20",
+        "duration_months": 1,
+        "release_probability": 0.0,
+    }
+    rep = mss_sim.simulate(tiny(funding={"shocks": [shock]}), seed=0)
+    cancelled = rep.events_of("cancelled")
+    assert [(e.day, e.details["cents"]) for e in cancelled] == [(19.5 + M, 25_000_000)]
+    # The second tranche falls due as the freeze ends, outside it, and is paid.
+    assert rep.scalars["received_usd.CAN"] == 250_000
+
+
+def test_spending_before_the_start_is_not_a_cost_of_the_horizon():
+    def covered(**trust_fund: float) -> float:
+        sc = quiet(funding={"trust_fund": {"opening_balance_usd": 10_000, **trust_fund}})
+        return mss_sim.simulate(sc, seed=0).scalars["share_of_costs_covered"]
+
+    assert covered(received_before_usd=100e6) == covered()
+    assert covered() < 0.05

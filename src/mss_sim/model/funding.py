@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mss_sim.model.clock import DAYS_PER_MONTH
+from mss_sim.model.clock import DAYS_PER_MONTH, NOON
 from mss_sim.scenario.funding import COST_CATEGORIES, MODEL_PAYERS, Condition, Donor, Shock
 
 if TYPE_CHECKING:
@@ -153,6 +153,8 @@ class Treasury:
             if trust.received_before_usd is None
             else round(cents(trust.received_before_usd, "funding.trust_fund.received_before_usd"))
         )
+        self.spent_before_cents = self.received_before_cents - self.opening_cents
+        """What the trust fund spent before the start (not a cost of the horizon)."""
         assessed = spec.assessed
         self.accounts: dict[str, Account] = {
             "trust_fund": Account(
@@ -402,28 +404,31 @@ class Treasury:
             payer, path = spec.payer(member)
             lag = mission.value(payer.lag_months, path + ".lag_months") * DAYS_PER_MONTH
             fraction = mission.value(payer.paid_fraction, path + ".paid_fraction")
-            pay = round(amount * fraction)
-            if member in self.caps:
-                pay = min(pay, round(budget * self.caps[member]))
-            if pay <= 0:
-                continue
             if lag <= 0:
-                self.contribute(member, pay)
-            else:
-                mission.env.process(_pay_later(mission, member, pay, lag))
+                self.contribute(member, amount, budget, fraction)
+            elif mission.env.now + lag < mission.end_day:
+                mission.env.process(_pay_later(mission, member, (amount, budget, fraction), lag))
 
-    def contribute(self, member: str, cents: int) -> None:
-        """Credit a member's assessed contribution."""
-        self.accounts["assessed"].credit(cents)
-        self.contributed_cents += cents
-        self.mission.log("contribution", member, cents=cents)
+    def contribute(self, member: str, owed: int, budget: int, fraction: float) -> None:
+        """Pay `fraction` of what `member` owes of an assessment of `budget`, after its cap.
+
+        A cap in force at the time of payment limits the payment to its share of the
+        assessment; what is not paid stays in arrears.
+        """
+        if member in self.caps:
+            owed = min(owed, round(budget * self.caps[member]))
+        cents = round(owed * fraction)
+        if cents > 0:
+            self.accounts["assessed"].credit(cents)
+            self.contributed_cents += cents
+            self.mission.log("contribution", member, cents=cents)
 
 
-def _pay_later(mission: Mission, member: str, cents: int, lag: float) -> Generator[Any, Any, None]:
-    if mission.env.now + lag >= mission.end_day:
-        return
+def _pay_later(
+    mission: Mission, member: str, bill: tuple[int, int, float], lag: float
+) -> Generator[Any, Any, None]:
     yield mission.env.timeout(lag)
-    mission.treasury.contribute(member, cents)
+    mission.treasury.contribute(member, *bill)
 
 
 def assessment_process(mission: Mission) -> Generator[Any, Any, None]:
@@ -449,9 +454,21 @@ class DonorState:
 
     name: str
     outstanding_cents: int
-    frozen_until: float = -1.0
-    freeze_released: bool = True
+    freezes: list[tuple[float, float, bool]] = field(default_factory=list)
+    """Each freeze's start, end and whether it is lifted at its end."""
     ended: bool = False
+
+    def hold(self, due: float) -> tuple[float, bool]:
+        """When a tranche due at `due` may be paid, and whether it is paid then.
+
+        The freezes under way at `due` hold it until the last of them ends; it is
+        paid only if all of them are lifted.
+        """
+        until, released = due, True
+        for start, end, lifted in self.freezes:
+            if start <= due < end:
+                until, released = max(until, end), released and lifted
+        return until, released
 
 
 def donor_process(
@@ -497,15 +514,14 @@ def donor_process(
             return
         if due > env.now:
             yield env.timeout(due - env.now)
-        if due < state.frozen_until:
-            # Due while frozen: held until the freeze ends, then released or cancelled.
-            if env.now < state.frozen_until:
-                yield env.timeout(state.frozen_until - env.now)
-            if not state.freeze_released:
-                amount = state.outstanding_cents // left
-                state.outstanding_cents -= amount
-                mission.log("cancelled", spec.name, cents=amount, reason="freeze not lifted")
-                continue
+        until, released = state.hold(due)
+        if until > env.now:
+            yield env.timeout(until - env.now)
+        if not released:
+            amount = state.outstanding_cents // left
+            state.outstanding_cents -= amount
+            mission.log("cancelled", spec.name, cents=amount, reason="freeze not lifted")
+            continue
         if state.ended:
             return
         amount = state.outstanding_cents if left == 1 else state.outstanding_cents // left
@@ -517,9 +533,12 @@ def donor_process(
 def condition_process(
     mission: Mission, condition: Condition, state: DonorState
 ) -> Generator[Any, Any, None]:
-    """End a donor's support on the condition's date unless its draft was adopted."""
+    """End a donor's support at the end of the condition's date unless its draft was adopted.
+
+    A vote on that date counts.
+    """
     assert condition.date is not None
-    yield mission.env.timeout(max(0.0, mission.day(condition.date)))
+    yield mission.env.timeout(max(0.0, mission.day(condition.date) + NOON))
     if mission.council.records[condition.draft].adopted or state.ended:
         return
     state.ended = True
@@ -538,7 +557,10 @@ def shock_process(
     """Apply a freeze, cut, rescission or cap on its date or at its hazard's time."""
     value = mission.value
     stream = "funding/" + path.removeprefix("funding.")
-    start = max(0.0, mission.day(spec.date)) if spec.date is not None else 0.0
+    # A shock dated on or before the start is in force from the start.
+    start = 0.0
+    if spec.date is not None and spec.date > mission.start:
+        start = mission.day(spec.date)
     rng: np.random.Generator | None = None
     if spec.hazard_per_month is not None:
         rng = mission.rng(stream)
@@ -568,14 +590,10 @@ def shock_process(
         duration = value(spec.duration_months, path + ".duration_months") * DAYS_PER_MONTH
         p_release = value(spec.release_probability, path + ".release_probability")
         rng = rng or mission.rng(stream)
-        state.frozen_until = max(state.frozen_until, mission.env.now + duration)
-        state.freeze_released = bool(rng.random() < p_release)
-        mission.log(
-            "freeze",
-            actor,
-            until=mission.date(state.frozen_until),
-            released=state.freeze_released,
-        )
+        now = mission.env.now
+        lifted = bool(rng.random() < p_release)
+        state.freezes.append((now, now + duration, lifted))
+        mission.log("freeze", actor, until=mission.date(now + duration), released=lifted)
 
 
 def start_funding(mission: Mission) -> None:
@@ -586,7 +604,7 @@ def start_funding(mission: Mission) -> None:
     if treasury.received_before_cents:
         fund = treasury.accounts["trust_fund"]
         fund.credit(treasury.received_before_cents)
-        fund.pay(treasury.received_before_cents - treasury.opening_cents)
+        fund.pay(treasury.spent_before_cents)
         mission.log(
             "opening",
             "trust_fund",
@@ -594,16 +612,14 @@ def start_funding(mission: Mission) -> None:
             received_cents=fund.received,
             spent_cents=fund.spent,
         )
-    states = {}
     donors = {d.name: d for d in spec.donors}
-    for i, donor in enumerate(spec.donors):
-        path = f"funding.donors[{i}]"
-        cents = round(mission.value(donor.pledge_usd, path + ".pledge_usd") * 100)
-        state = states[donor.name] = DonorState(donor.name, cents)
-        env.process(donor_process(mission, donor, path, state))
-    for condition in spec.conditions:
-        if condition.kind == "ends_unless_adopted":
-            env.process(condition_process(mission, condition, states[condition.donor]))
+    states = {
+        d.name: DonorState(
+            d.name, round(mission.value(d.pledge_usd, f"funding.donors[{i}].pledge_usd") * 100)
+        )
+        for i, d in enumerate(spec.donors)
+    }
+    # Shocks first: at equal times a freeze or cap comes before the payments it hits.
     for i, shock in enumerate(spec.shocks):
         name = shock.donor
         env.process(
@@ -615,6 +631,10 @@ def start_funding(mission: Mission) -> None:
                 states.get(name) if name else None,
             )
         )
-    # After the shocks, so that a cap in force at the start applies to the first assessment.
+    for i, donor in enumerate(spec.donors):
+        env.process(donor_process(mission, donor, f"funding.donors[{i}]", states[donor.name]))
+    for condition in spec.conditions:
+        if condition.kind == "ends_unless_adopted":
+            env.process(condition_process(mission, condition, states[condition.donor]))
     if treasury.assessed_set_up:
         env.process(assessment_process(mission))

@@ -241,7 +241,8 @@ def collect(mission: Mission, rows: np.ndarray) -> Replication:
     names = scenario.derived("series_names", series_names)
     series = {name: rows[:, j].copy() for j, name in enumerate(names)}
     treasury = mission.treasury
-    incurred = treasury.spent_cents + treasury.unpaid_cents
+    paid = treasury.spent_cents - treasury.spent_before_cents
+    incurred = paid + treasury.unpaid_cents
     records = mission.council.records
     tabled = [r for r in records.values() if r.text is not None]
     idle = mission.days_without_mandate
@@ -262,7 +263,7 @@ def collect(mission: Mission, rows: np.ndarray) -> Replication:
         "total_spent_usd": treasury.spent_cents / 100,
         "shortfall_months": float(treasury.shortfall_months),
         "first_shortfall_month": float(treasury.first_shortfall_month),
-        "share_of_costs_covered": treasury.spent_cents / incurred if incurred else math.nan,
+        "share_of_costs_covered": paid / incurred if incurred else math.nan,
     }
     for donor, cents in treasury.received_by.items():
         scalars[f"received_usd.{donor}"] = cents / 100

@@ -163,8 +163,9 @@ def _range(value: float | _Dist) -> tuple[float, float]:
 class Payer(_Spec):
     """How one member (or ``default``: any member not listed) pays its assessments.
 
-    It pays `paid_fraction` of each assessment `lag_months` after it is issued;
-    what it does not pay accumulates as arrears.
+    It pays `paid_fraction` of each assessment (of its cap, if one is in force and
+    lower when it pays) `lag_months` after it is issued; what it does not pay
+    accumulates as arrears.
     """
 
     lag_months: NonNegative = 0.0
@@ -218,10 +219,11 @@ _ON_TIME = Payer()
 class Condition(_Spec):
     """A condition a donor attaches to its support, tied to a draft resolution.
 
-    ``ends_unless_adopted``: the support still to come is cancelled on `date`
-    unless `draft` has been adopted by then. ``starts_if_adopted``: nothing is paid
-    before `draft` is adopted; the pledge and its lags start from the adoption
-    (or from the pledge date, if later), and nothing is paid if it never is.
+    ``ends_unless_adopted``: the support still to come is cancelled at the end of
+    `date` unless `draft` has been adopted by then (a vote on that date counts).
+    ``starts_if_adopted``: nothing is paid before `draft` is adopted; the pledge and
+    its lags start from the adoption (or from the pledge date, if later), and
+    nothing is paid if it never is.
     Conditions are a list of their own (``[[funding.conditions]]``) so that a
     scenario that extends another can add one without restating the donors.
     """
@@ -284,11 +286,14 @@ class Shock(_Spec):
     it is cancelled). ``cut`` removes `fraction` of what `donor` has not yet paid.
     ``rescission`` takes back `fraction` of what `donor` has paid so far, as far as
     its account's balance allows. ``cap``: from then on `member` pays at most
-    `share` of each assessment.
+    `share` of each assessment, payments of earlier assessments included. A
+    tranche under several freezes waits for the last to end and is paid only if
+    all of them are lifted.
 
-    The shock happens on `date`; with `hazard_per_month` it happens instead at a
-    random time, at that rate from `date` (or the start) on, at most once, and not
-    at all if that time falls after the horizon.
+    The shock happens on `date` (from the start if that is earlier); with
+    `hazard_per_month` it happens instead at a random time, at that rate from
+    `date` (or the start) on, at most once, and not at all if that time falls
+    after the horizon.
     """
 
     kind: ShockKind
