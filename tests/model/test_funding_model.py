@@ -16,7 +16,8 @@ from mss_sim.scenario import load_raw, merge, scenario_from_dict
 
 TINY = Path(__file__).with_name("tiny.toml")
 M = DAYS_PER_MONTH
-MONTH_ENDS = (31.0, 59.0, 90.0, 120.0, 151.0, 181.0)  # Jan-Jun 2025, days from 1 Jan
+KEN = {"country": "KEN", "lead_nation": True, "pledged": 100, "initial_deployed": 100}
+"""The quiet scenario's contingent: 100 in the field from the start."""
 
 
 def quiet(**changes: Any) -> mss_sim.Scenario:
@@ -38,9 +39,7 @@ def quiet(**changes: Any) -> mss_sim.Scenario:
         },
         "trust_fund": {"opening_balance_usd": 1_000_000},
     }
-    data["deployment"]["contributors"] = [
-        {"country": "KEN", "lead_nation": True, "pledged": 100, "initial_deployed": 100}
-    ]
+    data["deployment"]["contributors"] = [KEN]
     return scenario_from_dict(merge(data, changes), source="quiet.toml")
 
 
@@ -156,16 +155,14 @@ def test_received_before_counts_receipts_before_the_start():
 # ---------------------------------------------------------------------------- deployment
 
 
+def with_benin(pledged: int, **funding: Any) -> mss_sim.Scenario:
+    """The quiet scenario with a Beninese contingent of `pledged` arriving in waves of 100."""
+    benin = {"country": "BEN", "pledged": pledged, "wave_size": 100, "wave_interval_months": 1}
+    return quiet(funding=funding, deployment={"contributors": [KEN, benin]})
+
+
 def test_first_wave_pays_the_one_off_deployment_cost():
-    sc = quiet(
-        funding={"costs": {"deployment_per_contingent_usd": 200_000}},
-        deployment={
-            "contributors": [
-                {"country": "KEN", "lead_nation": True, "pledged": 100, "initial_deployed": 100},
-                {"country": "BEN", "pledged": 200, "wave_size": 100, "wave_interval_months": 1},
-            ]
-        },
-    )
+    sc = with_benin(200, costs={"deployment_per_contingent_usd": 200_000})
     rep = mss_sim.simulate(sc, seed=0)
     costs = rep.events_of("deployment_cost")
     assert [(e.day, e.actor, e.details["cents"]) for e in costs] == [(0.0, "BEN", 20_000_000)]
@@ -175,15 +172,7 @@ def test_first_wave_pays_the_one_off_deployment_cost():
 
 def test_deployment_waits_for_cover_including_the_deployment_cost():
     # $1M covers a month of 200 people ($310k) but not with $800k to deploy.
-    sc = quiet(
-        funding={"costs": {"deployment_per_contingent_usd": 800_000}},
-        deployment={
-            "contributors": [
-                {"country": "KEN", "lead_nation": True, "pledged": 100, "initial_deployed": 100},
-                {"country": "BEN", "pledged": 100, "wave_size": 100},
-            ]
-        },
-    )
+    sc = with_benin(100, costs={"deployment_per_contingent_usd": 800_000})
     rep = mss_sim.simulate(sc, seed=0)
     assert rep.events_of("deployment_cost") == []
     assert rep.events_of("deferred")[0].details == {"count": 100, "reason": "funds"}
@@ -192,22 +181,11 @@ def test_deployment_waits_for_cover_including_the_deployment_cost():
 def test_in_kind_support_counts_towards_cover():
     # The trust fund alone cannot cover a month of 200 ($310k needed, $250k held); with
     # $100k of logistics in kind it needs only $210k.
-    contributors = [
-        {"country": "KEN", "lead_nation": True, "pledged": 100, "initial_deployed": 100},
-        {"country": "BEN", "pledged": 100, "wave_size": 100},
-    ]
-    without = quiet(
-        funding={"trust_fund": {"opening_balance_usd": 250_000}},
-        deployment={"contributors": contributors},
-    )
+    poor = {"opening_balance_usd": 250_000}
+    without = with_benin(100, trust_fund=poor)
     assert mss_sim.simulate(without, seed=0).events_of("deferred")
-    with_kind = quiet(
-        funding={
-            "trust_fund": {"opening_balance_usd": 250_000},
-            "donors": [{"name": "USA", "pledge_usd": 100_000, "in_kind": ["logistics"]}],
-        },
-        deployment={"contributors": contributors},
-    )
+    usa = {"name": "USA", "pledge_usd": 100_000, "in_kind": ["logistics"]}
+    with_kind = with_benin(100, trust_fund=poor, donors=[usa])
     rep = mss_sim.simulate(with_kind, seed=0)
     assert not rep.events_of("deferred")
     assert [e.actor for e in rep.events_of("deployed")] == ["BEN"]
