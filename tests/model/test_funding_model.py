@@ -191,14 +191,19 @@ def test_in_kind_support_counts_towards_cover():
     assert [e.actor for e in rep.events_of("deployed")] == ["BEN"]
 
 
-def test_unpaid_allowances_beyond_grace_withdraw_contingents():
-    sc = quiet(
+def penniless(grace_months: int, withdrawal_hazard: float) -> mss_sim.Scenario:
+    """The quiet scenario without money: allowances go unpaid from the first month."""
+    return quiet(
         funding={
             "trust_fund": {"opening_balance_usd": 0},
-            "grace_months": 1,
-            "withdrawal_hazard": 1.0,
+            "grace_months": grace_months,
+            "withdrawal_hazard": withdrawal_hazard,
         }
     )
+
+
+def test_unpaid_allowances_beyond_grace_withdraw_contingents():
+    sc = penniless(1, 1.0)
     rep = mss_sim.simulate(sc, seed=0)
     gone = rep.events_of("repatriated")
     assert [(e.day, e.actor, e.details) for e in gone] == [
@@ -208,21 +213,14 @@ def test_unpaid_allowances_beyond_grace_withdraw_contingents():
 
 
 def test_no_withdrawal_within_grace_or_without_hazard():
-    for funding in ({"grace_months": 6, "withdrawal_hazard": 1.0}, {"withdrawal_hazard": 0.0}):
-        sc = quiet(funding={"trust_fund": {"opening_balance_usd": 0}, **funding})
+    for sc in (penniless(6, 1.0), penniless(0, 0.0)):
         rep = mss_sim.simulate(sc, seed=0)
         assert rep.events_of("repatriated") == []
         assert rep.series["deployed"].tolist() == [100] * 6
 
 
 def test_withdrawal_hazard_matches_its_probability():
-    sc = quiet(
-        funding={
-            "trust_fund": {"opening_balance_usd": 0},
-            "grace_months": 4,
-            "withdrawal_hazard": 0.3,
-        }
-    )
+    sc = penniless(4, 0.3)
     # Months 5 and 6 are beyond the grace period: P(still there) = 0.7 ** 2.
     runs = 2000
     stayed = [mss_sim.simulate(sc, seed=s).series["deployed"][-1] == 100 for s in range(runs)]
