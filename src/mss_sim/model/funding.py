@@ -156,21 +156,16 @@ class Treasury:
         self.spent_before_cents = self.received_before_cents - self.opening_cents
         """What the trust fund spent before the start (not a cost of the horizon)."""
         assessed = spec.assessed
-        self.accounts: dict[str, Account] = {
-            "trust_fund": Account(
-                "trust_fund",
-                overdraft=round(
-                    cents(spec.trust_fund.overdraft_usd, "funding.trust_fund.overdraft_usd")
-                ),
-            ),
-            "assessed": Account(
-                "assessed",
-                overdraft=round(cents(assessed.overdraft_usd, "funding.assessed.overdraft_usd")),
-            ),
+        # In the order of the scenario's accounts, which names the series.
+        covers = {d.account: tuple(d.in_kind) for d in spec.donors if d.in_kind}
+        overdrafts = {
+            name: round(cents(getattr(spec, name).overdraft_usd, f"funding.{name}.overdraft_usd"))
+            for name in _OWING_ACCOUNTS
         }
-        for donor in spec.donors:
-            if donor.in_kind:
-                self.accounts[donor.account] = Account(donor.account, covers=tuple(donor.in_kind))
+        self.accounts: dict[str, Account] = {
+            name: Account(name, overdraft=overdrafts.get(name, 0), covers=covers.get(name, ()))
+            for name in spec.accounts()
+        }
         self.in_kind = [a for a in self.accounts.values() if a.covers]
         self.lead_days = (
             value(assessed.lead_months, "funding.assessed.lead_months") * DAYS_PER_MONTH
@@ -452,7 +447,6 @@ def assessment_process(mission: Mission) -> Generator[Any, Any, None]:
 class DonorState:
     """A donor's pledge as it is paid, cut, frozen, cancelled."""
 
-    name: str
     outstanding_cents: int
     freezes: list[tuple[float, float, bool]] = field(default_factory=list)
     """Each freeze's start, end and whether it is lifted at its end."""
@@ -615,7 +609,7 @@ def start_funding(mission: Mission) -> None:
     donors = {d.name: d for d in spec.donors}
     states = {
         d.name: DonorState(
-            d.name, round(mission.value(d.pledge_usd, f"funding.donors[{i}].pledge_usd") * 100)
+            round(mission.value(d.pledge_usd, f"funding.donors[{i}].pledge_usd") * 100)
         )
         for i, d in enumerate(spec.donors)
     }
