@@ -16,11 +16,20 @@ Examples
 
 from mss_sim._version import __version__
 from mss_sim.batch import BatchResult, run_batch
-from mss_sim.errors import MssSimError, ResultsError, ScenarioError, SimulationError
+from mss_sim.errors import (
+    BatchError,
+    BatchInterrupted,
+    MssSimError,
+    ResultsError,
+    ScenarioError,
+    SimulationError,
+)
 from mss_sim.model import Event, Replication, simulate
 from mss_sim.scenario import Scenario, load_scenario
 
 __all__ = [
+    "BatchError",
+    "BatchInterrupted",
     "BatchResult",
     "Event",
     "MssSimError",

@@ -6,7 +6,14 @@ caller can catch them all in one place while letting programming errors through.
 
 from __future__ import annotations
 
-__all__ = ["MssSimError", "ResultsError", "ScenarioError", "SimulationError"]
+__all__ = [
+    "BatchError",
+    "BatchInterrupted",
+    "MssSimError",
+    "ResultsError",
+    "ScenarioError",
+    "SimulationError",
+]
 
 
 class MssSimError(Exception):
@@ -44,3 +51,34 @@ class SimulationError(MssSimError, RuntimeError):
 
 class ResultsError(MssSimError, ValueError):
     """A results directory is missing, corrupt or not an mss_sim result."""
+
+
+class BatchError(MssSimError, RuntimeError):
+    """A batch cannot start or go on: a bad results directory, a missing
+    ``if __name__ == "__main__":`` guard, worker processes that cannot start."""
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """A batch stopped by SIGINT (Ctrl-C) or SIGTERM; the finished chunks are kept.
+
+    A subclass of :class:`KeyboardInterrupt`, so an interrupted batch stops a
+    script or a notebook cell as Ctrl-C always does.
+
+    Attributes
+    ----------
+    signal : int
+        The signal's number (``signal.SIGINT`` or ``signal.SIGTERM``).
+    done : int
+        Replications finished, saved ones included.
+    runs : int
+        Replications asked for.
+    out : str or None
+        The results directory holding the finished chunks (None without one).
+    """
+
+    def __init__(self, message: str, *, signal: int, done: int, runs: int, out: str | None):
+        super().__init__(message)
+        self.signal = signal
+        self.done = done
+        self.runs = runs
+        self.out = out

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import mss_sim
-import mss_sim.batch.runner as runner
+import mss_sim.batch.chunk as chunk_module
 from mss_sim.random import replication_seed
 
 ROOT = Path(__file__).parents[2]
@@ -95,14 +95,14 @@ def test_metadata(gsf, reference):
 
 
 def test_failed_replication_keeps_the_others(gsf, reference, monkeypatch):
-    real = runner.simulate
+    real = chunk_module.simulate
 
     def flaky(scenario, seed):
         if seed.spawn_key == (5,):
             raise RuntimeError("boom")
         return real(scenario, seed)
 
-    monkeypatch.setattr(runner, "simulate", flaky)
+    monkeypatch.setattr(chunk_module, "simulate", flaky)
     res = mss_sim.run_batch(gsf, RUNS, seed=11, chunk_size=4)
     assert [f.index for f in res.failures] == [5]
     assert "RuntimeError: boom" in res.failures[0].error
@@ -118,7 +118,7 @@ def test_all_failures_raise(gsf, monkeypatch):
     def broken(scenario, seed):
         raise ValueError("nothing works")
 
-    monkeypatch.setattr(runner, "simulate", broken)
+    monkeypatch.setattr(chunk_module, "simulate", broken)
     with pytest.raises(mss_sim.SimulationError, match=r"all 3 replications.*nothing works"):
         mss_sim.run_batch(gsf, 3, seed=0)
 
@@ -130,9 +130,11 @@ def test_all_failures_raise(gsf, monkeypatch):
         ({"runs": 2.5}, "runs must be a positive integer"),
         ({"seed": -1}, "seed must be a non-negative integer"),
         ({"seed": 1.5}, "seed must be a non-negative integer"),
-        ({"backend": "dask"}, "backend must be"),
-        ({"workers": 0}, "workers must be >= 1"),
-        ({"chunk_size": 0}, "chunk_size must be >= 1"),
+        ({"backend": "threads"}, "backend must be one of 'serial', 'process', 'dask'"),
+        ({"workers": 0}, "workers must be a positive integer"),
+        ({"chunk_size": 0}, "chunk_size must be a positive integer"),
+        ({"resume": True}, "need a results directory"),
+        ({"address": "tcp://x:1"}, "for backend='dask'"),
     ],
 )
 def test_bad_arguments(gsf, kwargs, message):

@@ -1,6 +1,7 @@
-"""Monte Carlo batches: seeding, backends and results."""
+"""Monte Carlo batches: seeding, backends, the results store and results."""
 
-from mss_sim.batch.results import BatchResult, Failure
-from mss_sim.batch.runner import output_names, run_batch
+from mss_sim.batch.chunk import Failure, output_names
+from mss_sim.batch.results import BatchResult
+from mss_sim.batch.runner import run_batch
 
 __all__ = ["BatchResult", "Failure", "output_names", "run_batch"]

@@ -1,44 +1,97 @@
-"""Batch results: arrays per outcome, metadata, and a safe on-disk format.
+"""Batch results: arrays per outcome and metadata, in memory or opened from a store.
 
-A saved result is a directory holding ``arrays.npz`` (plain numeric arrays,
-read without pickle) and ``result.json`` (names, metadata, failures and the
-SHA-256 of the arrays file). Saving writes a temporary directory and renames it
-into place, so a crash never leaves a half-written result under the target name.
+A result held in memory (``run_batch`` without ``out=``) maps each outcome to a
+NumPy array. A result opened from a results store (:meth:`BatchResult.load`, or
+``run_batch(..., out=DIR)``) reads an outcome's column from the chunk files only
+when it is asked for, so a million-replication store opens at once and a summary
+or a figure reads only the columns it needs.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import tempfile
-import zipfile
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from mss_sim._version import __version__
+from mss_sim.batch.chunk import ChunkData, Failure, OutputNames
+from mss_sim.batch.legacy import read_legacy
+from mss_sim.batch.store import (
+    Store,
+    directory_kind,
+    rewrite_journal,
+    write_chunk_file,
+    write_manifest,
+)
 from mss_sim.errors import ResultsError
 
 if TYPE_CHECKING:
     from mss_sim.analysis.summary import Summary
 
-__all__ = ["FORMAT", "BatchResult", "Failure"]
+__all__ = ["BatchResult", "Failure", "StoredColumns"]
 
-FORMAT = "mss_sim.BatchResult"
-FORMAT_VERSION = 1
-_ARRAYS = "arrays.npz"
-_META = "result.json"
+Kind = Literal["scalars", "series", "parameters"]
+_READ_BUDGET = 256 * 2**20  # bytes of columns read at once by iter_columns
+_CACHE_BYTES = 64 * 2**20  # bytes of recently read columns kept per mapping
+_SAVE_ROWS_BYTES = 32 * 2**20  # bytes of outputs per chunk file written by save()
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A replication that raised: its index and the error."""
+class StoredColumns(Mapping[str, np.ndarray]):
+    """The columns of one kind in a results store, read when asked for.
 
-    index: int
-    error: str
+    Behaves as a read-only ``dict`` of NumPy arrays. Recently read columns are
+    kept (up to 64 MB); use :meth:`read_many` to read several in one pass.
+    """
+
+    def __init__(self, store: Store, kind: Kind, names: Sequence[str]):
+        self._store = store
+        self._kind = kind
+        self._names = tuple(names)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._names:
+            raise KeyError(name)
+        if name in self._cache:
+            self._cache.move_to_end(name)
+            return self._cache[name]
+        return self.read_many([name])[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} {self._kind} in {self._store.path}>"
+
+    def read_many(self, names: Sequence[str]) -> dict[str, np.ndarray]:
+        """Read the columns `names` in one pass over the chunk files."""
+        unknown = [n for n in names if n not in self._names]
+        if unknown:
+            raise KeyError(unknown[0])
+        out = self._store.read(names, kind=self._kind)
+        for name, values in out.items():
+            values.flags.writeable = False
+            self._cache[name] = values
+        while len(self._cache) > 1 and sum(v.nbytes for v in self._cache.values()) > _CACHE_BYTES:
+            self._cache.popitem(last=False)
+        return out
+
+    def width(self) -> int:
+        """Values per replication in one column (months for series, else 1)."""
+        return self._store.months if self._kind == "series" else 1
 
 
 @dataclass(frozen=True)
@@ -47,25 +100,26 @@ class BatchResult:
 
     Attributes
     ----------
-    scalars : dict of str to numpy.ndarray
+    scalars : mapping of str to numpy.ndarray
         Each scalar outcome, shape ``(runs,)``; NaN for failed replications.
-    series : dict of str to numpy.ndarray
+    series : mapping of str to numpy.ndarray
         Each monthly series, shape ``(runs, months)``.
     months : numpy.ndarray
         ``datetime64[M]`` calendar months of the series.
-    parameters : dict of str to numpy.ndarray
+    parameters : mapping of str to numpy.ndarray
         Each uncertain parameter's draws, by key path, shape ``(runs,)``.
     failures : tuple of Failure
         Replications that raised, by index.
     meta : dict
         ``scenario``, ``scenario_hash``, ``seed``, ``runs``, ``replications``
-        (the half-open index range), ``version`` and ``created``.
+        (the half-open index range), ``version``, ``created`` and, for a result
+        in a store, ``chunk_size`` and ``store`` (its directory).
     """
 
-    scalars: dict[str, np.ndarray]
-    series: dict[str, np.ndarray]
+    scalars: Mapping[str, np.ndarray]
+    series: Mapping[str, np.ndarray]
     months: np.ndarray
-    parameters: dict[str, np.ndarray]
+    parameters: Mapping[str, np.ndarray]
     failures: tuple[Failure, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -75,11 +129,30 @@ class BatchResult:
         return int(self.meta.get("runs", len(next(iter(self.scalars.values())))))
 
     def __repr__(self) -> str:
+        where = f", store={self.meta['store']!r}" if "store" in self.meta else ""
         return (
             f"BatchResult(scenario={self.meta.get('scenario')!r}, runs={self.runs}, "
             f"seed={self.meta.get('seed')}, months={len(self.months)}, "
-            f"failures={len(self.failures)})"
+            f"failures={len(self.failures)}{where})"
         )
+
+    def iter_columns(
+        self, names: Sequence[str], *, kind: Kind = "scalars"
+    ) -> Iterator[tuple[str, np.ndarray]]:
+        """Yield ``(name, values)`` for `names`, reading a store in few passes.
+
+        A result in a store reads as many columns per pass over its chunk files
+        as fit in 256 MB; a result in memory just yields its arrays.
+        """
+        columns = getattr(self, kind)
+        if not isinstance(columns, StoredColumns):
+            for name in names:
+                yield name, columns[name]
+            return
+        per_column = max(1, self.runs * columns.width() * 8)
+        block = max(1, _READ_BUDGET // per_column)
+        for i in range(0, len(names), block):
+            yield from columns.read_many(names[i : i + block]).items()
 
     def summary(self, names: list[str] | None = None, *, confidence: float = 0.95) -> Summary:
         """Summarise the scalar outcomes; see :func:`mss_sim.analysis.summarise`."""
@@ -87,13 +160,22 @@ class BatchResult:
 
         return summarise(self, names, confidence=confidence)
 
-    def to_frame(self) -> Any:
-        """Return a pandas DataFrame: one row per replication, scalars then parameters.
+    def to_frame(self, columns: Sequence[str] | None = None) -> Any:
+        """Return a pandas DataFrame: one row per replication.
+
+        Parameters
+        ----------
+        columns : sequence of str, optional
+            Scalar outcomes and parameters (as ``"param:<key path>"``) to include;
+            by default every scalar, then every parameter. On a large store, ask
+            for the columns you need: only those are read.
 
         Raises
         ------
         ImportError
             If pandas is not installed (``pip install 'mss-sim[pandas]'``).
+        KeyError
+            If a column is not a scalar outcome or ``param:`` parameter.
         """
         try:
             import pandas as pd
@@ -101,49 +183,55 @@ class BatchResult:
             raise ImportError(
                 "BatchResult.to_frame() needs pandas; install it with pip install 'mss-sim[pandas]'"
             ) from None
-        columns = {**self.scalars, **{f"param:{k}": v for k, v in self.parameters.items()}}
-        return pd.DataFrame(columns, index=pd.RangeIndex(self.runs, name="replication"))
+        if columns is None:
+            columns = [*self.scalars, *(f"param:{k}" for k in self.parameters)]
+        scalars = [c for c in columns if not c.startswith("param:")]
+        params = [c.removeprefix("param:") for c in columns if c.startswith("param:")]
+        for name in scalars:
+            if name not in self.scalars:
+                raise KeyError(f"no scalar outcome named {name!r}")
+        for name in params:
+            if name not in self.parameters:
+                raise KeyError(f"no parameter named {name!r}")
+        data = dict(self.iter_columns(scalars))
+        data |= {f"param:{k}": v for k, v in self.iter_columns(params, kind="parameters")}
+        frame = {c: data[c] for c in columns}
+        return pd.DataFrame(frame, index=pd.RangeIndex(self.runs, name="replication"))
 
     # ------------------------------------------------------------------ storage
 
     def save(self, directory: str | os.PathLike[str]) -> Path:
-        """Write the result to `directory` atomically (replacing an earlier result there).
+        """Write the result to `directory` as a results store, atomically.
+
+        An earlier result in `directory` is replaced; a directory that holds
+        anything else is refused.
 
         Returns
         -------
         pathlib.Path
             The directory written.
+
+        Raises
+        ------
+        ResultsError
+            If `directory` is a file, cannot be created, or is a non-empty
+            directory that is not an mss_sim result.
         """
         target = Path(directory)
-        if target.exists() and not target.is_dir():
+        kind = directory_kind(target)
+        if kind == "file":
             raise ResultsError(f"{target}: exists and is not a directory; refusing to replace it")
         blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
         if blocking is not None:
             raise ResultsError(f"{target}: cannot create it, {blocking} is not a directory")
-        if target.exists() and not (target / _META).is_file() and any(target.iterdir()):
+        if kind == "other":
             raise ResultsError(
                 f"{target}: exists and is not an mss_sim result; refusing to replace it"
             )
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
-            arrays = {f"scalar_{i}": v for i, v in enumerate(self.scalars.values())}
-            arrays |= {f"series_{i}": v for i, v in enumerate(self.series.values())}
-            arrays |= {f"param_{i}": v for i, v in enumerate(self.parameters.values())}
-            arrays["months"] = self.months.astype("datetime64[M]").astype(np.int64)
-            with open(tmp / _ARRAYS, "wb") as fh:
-                np.savez_compressed(fh, allow_pickle=False, **arrays)
-            meta = {
-                "format": FORMAT,
-                "format_version": FORMAT_VERSION,
-                "arrays_sha256": _sha256(tmp / _ARRAYS),
-                "scalars": list(self.scalars),
-                "series": list(self.series),
-                "parameters": list(self.parameters),
-                "failures": [[f.index, f.error] for f in self.failures],
-                "meta": self.meta,
-            }
-            (tmp / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+            self._write_store(tmp)
             old = None
             if target.exists():
                 old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -156,71 +244,109 @@ class BatchResult:
             raise
         return target
 
+    def _write_store(self, path: Path) -> None:
+        names = OutputNames(tuple(self.scalars), tuple(self.series), tuple(self.parameters))
+        runs, months = self.runs, len(self.months)
+        width = len(names.scalars) + len(names.parameters) + len(names.series) * months
+        rows = max(1, _SAVE_ROWS_BYTES // max(1, 8 * width))
+        meta = self.meta
+        write_manifest(
+            path,
+            {
+                "format": "mss_sim.BatchStore",
+                "format_version": 1,
+                "scenario": meta.get("scenario"),
+                "scenario_description": meta.get("scenario_description", ""),
+                "scenario_hash": meta.get("scenario_hash"),
+                "seed": meta.get("seed"),
+                "runs": runs,
+                "chunk_size": rows,
+                "version": meta.get("version", __version__),
+                "created": meta.get("created"),
+                "updated": meta.get("created"),
+                "first_month": str(self.months[0].astype("datetime64[M]")) if months else None,
+                "months": months,
+                "columns": {
+                    "scalars": list(names.scalars),
+                    "series": list(names.series),
+                    "parameters": list(names.parameters),
+                },
+                "meta": {k: v for k, v in meta.items() if k != "store"},
+            },
+        )
+        records = []
+        for start in range(0, runs, rows):
+            stop = min(runs, start + rows)
+            part = slice(start, stop)
+            chunk = ChunkData(
+                start,
+                stop,
+                _stack([self.scalars[n][part] for n in names.scalars], stop - start),
+                _stack([self.series[n][part] for n in names.series], stop - start, months),
+                _stack([self.parameters[n][part] for n in names.parameters], stop - start),
+                [f for f in self.failures if start <= f.index < stop],
+            )
+            records.append(write_chunk_file(path, chunk, names))
+        rewrite_journal(path, records)
+
     @classmethod
-    def load(cls, directory: str | os.PathLike[str]) -> BatchResult:
-        """Read a result written by :meth:`save`.
+    def load(cls, directory: str | os.PathLike[str], *, verify: bool = True) -> BatchResult:
+        """Open a result saved by :meth:`save` or written by ``run_batch(..., out=DIR)``.
+
+        A results store opens lazily: outputs are read from its chunk files when
+        they are used. Results saved in the earlier single-file format load whole.
+
+        Parameters
+        ----------
+        directory : path
+            The results directory.
+        verify : bool
+            Check every chunk file against its recorded SHA-256 first.
 
         Raises
         ------
         ResultsError
-            If the directory is missing, is not an mss_sim result, or is corrupt
-            (a missing or altered arrays file, missing arrays, wrong shapes).
+            If the directory is missing, is not an mss_sim result, is incomplete
+            (an interrupted batch: run it again to finish it) or is corrupt.
         """
         source = Path(directory)
-        if not source.is_dir():
+        kind = directory_kind(source)
+        if kind in ("missing", "file"):
             raise ResultsError(f"{source}: no such results directory")
-        meta_file = source / _META
-        if not meta_file.is_file():
-            raise ResultsError(f"{source}: not an mss_sim result (no {_META})")
-        try:
-            info = json.loads(meta_file.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ResultsError(f"{meta_file}: corrupt metadata ({exc})") from None
-        if not isinstance(info, dict) or info.get("format") != FORMAT:
+        if kind == "legacy":
+            scalars, series, months, params, failures, meta = read_legacy(source)
+            return cls(scalars, series, months, params, failures, meta)
+        if kind != "store":
+            raise ResultsError(f"{source}: not an mss_sim result (no store.json)")
+        store = Store.open(source)
+        if not store.complete:
             raise ResultsError(
-                f"{meta_file}: not an mss_sim result (format {info.get('format')!r})"
-                if isinstance(info, dict)
-                else f"{meta_file}: not an mss_sim result"
+                f"{source}: incomplete, {store.done:,} of {store.runs:,} replications on disk "
+                "(an interrupted batch); run the same batch again to finish it"
             )
-        if info.get("format_version") != FORMAT_VERSION:
-            raise ResultsError(
-                f"{meta_file}: format version {info.get('format_version')!r} is not supported "
-                f"(this version reads {FORMAT_VERSION})"
-            )
-        arrays_file = source / _ARRAYS
-        if not arrays_file.is_file():
-            raise ResultsError(f"{source}: {_ARRAYS} is missing")
-        if _sha256(arrays_file) != info.get("arrays_sha256"):
-            raise ResultsError(f"{arrays_file}: checksum mismatch; the file is corrupt or altered")
-        try:
-            with np.load(arrays_file, allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files}
-        except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            raise ResultsError(f"{arrays_file}: unreadable ({exc})") from None
-        try:
-            runs = int(info["meta"]["runs"])
-            months = arrays["months"].astype("datetime64[M]")
-            scalars = {n: arrays[f"scalar_{i}"] for i, n in enumerate(info["scalars"])}
-            series = {n: arrays[f"series_{i}"] for i, n in enumerate(info["series"])}
-            params = {n: arrays[f"param_{i}"] for i, n in enumerate(info["parameters"])}
-            failures = tuple(Failure(int(i), str(e)) for i, e in info["failures"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ResultsError(f"{source}: incomplete result (missing {exc})") from None
-        for name, arr in [*scalars.items(), *params.items()]:
-            if arr.shape != (runs,):
-                raise ResultsError(f"{source}: {name} has shape {arr.shape}, expected ({runs},)")
-        for name, arr in series.items():
-            if arr.shape != (runs, len(months)):
+        if verify:
+            for record, problem in store.verify():
                 raise ResultsError(
-                    f"{source}: series {name} has shape {arr.shape}, "
-                    f"expected ({runs}, {len(months)})"
+                    f"{source / record.file}: {problem}; the chunk is corrupt or altered "
+                    "(running the same batch again with resume repairs it)"
                 )
-        return cls(scalars, series, months, params, failures, dict(info["meta"]))
+        names = store.names
+        months = store.first_month() + np.arange(store.months)
+        meta = dict(store.manifest.get("meta") or {})
+        meta["store"] = str(source)
+        return cls(
+            StoredColumns(store, "scalars", names.scalars),
+            StoredColumns(store, "series", names.series),
+            months,
+            StoredColumns(store, "parameters", names.parameters),
+            store.failures,
+            meta,
+        )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _stack(columns: list[np.ndarray], n: int, months: int | None = None) -> np.ndarray:
+    shape = (n, len(columns)) if months is None else (n, len(columns), months)
+    out = np.empty(shape)
+    for j, column in enumerate(columns):
+        out[:, j] = column
+    return out

@@ -1,156 +1,137 @@
-"""Monte Carlo batches: seeding, chunking and the serial and process backends.
+"""Monte Carlo batches: seeding, chunking, backends, streaming and resume.
 
 Replication ``i`` of a batch seeded with ``s`` always runs with
 ``replication_seed(s, i)``, whatever the backend, worker count or chunk size,
 so results are bitwise identical across all of them. A replication that raises
 is recorded as a failure (its outputs are NaN) and the others are kept.
+
+With ``out=DIR`` every finished chunk goes to a results store in DIR as soon as
+it completes (see :mod:`mss_sim.batch.store`): memory stays bounded by the
+chunks in flight, an interrupted batch keeps its finished chunks, and running
+the same batch again with ``resume=True`` continues from them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import multiprocessing
+import logging
 import os
+import signal
 import sys
-import traceback
-from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from mss_sim._version import __version__
+from mss_sim.batch.chunk import ChunkData, OutputNames, output_names, run_chunk
+from mss_sim.batch.plan import ChunkPlanner
 from mss_sim.batch.results import BatchResult, Failure
-from mss_sim.errors import SimulationError
-from mss_sim.model import scalar_names, series_names, simulate
-from mss_sim.random import replication_seed
+from mss_sim.batch.signals import stop_on_signals
+from mss_sim.batch.worker import exit_if_reimported
+from mss_sim.batch.writer import StoreWriter, check_target, new_manifest
+from mss_sim.errors import BatchInterrupted, SimulationError
 from mss_sim.scenario.spec import Scenario
 
-__all__ = ["output_names", "run_batch"]
+__all__ = ["Backend", "output_names", "run_batch"]
 
-Backend = Literal["serial", "process"]
-
-
-@dataclass(frozen=True)
-class OutputNames:
-    """The names of a scenario's outputs, in the order a batch stores them."""
-
-    scalars: tuple[str, ...]
-    series: tuple[str, ...]
-    parameters: tuple[str, ...]
+Backend = Literal["serial", "process", "dask"]
+BACKENDS = ("serial", "process", "dask")
+log = logging.getLogger("mss_sim.batch")
 
 
-def output_names(scenario: Scenario) -> OutputNames:
-    """Return the scalar, series and parameter names every replication of `scenario` has."""
-    return OutputNames(
-        scalars=scalar_names(scenario),
-        series=scenario.derived("series_names", series_names),
-        parameters=tuple(scenario.uncertain_parameters()),
-    )
+class _MemorySink:
+    """Collects chunks into one array per output (``run_batch`` without ``out=``)."""
+
+    def __init__(self, names: OutputNames, runs: int, months: int):
+        self.names = names
+        self.scalars = {n: np.full(runs, np.nan) for n in names.scalars}
+        self.series = {n: np.full((runs, months), np.nan) for n in names.series}
+        self.parameters = {n: np.full(runs, np.nan) for n in names.parameters}
+        self.failures: list[Failure] = []
+        self.todo = [(0, runs)]
+        self.found = 0
+
+    def write(self, chunk: ChunkData) -> None:
+        rows = slice(chunk.start, chunk.stop)
+        for j, name in enumerate(self.names.scalars):
+            self.scalars[name][rows] = chunk.scalars[:, j]
+        for j, name in enumerate(self.names.series):
+            self.series[name][rows] = chunk.series[:, j]
+        for j, name in enumerate(self.names.parameters):
+            self.parameters[name][rows] = chunk.parameters[:, j]
+        self.failures.extend(chunk.failures)
+
+    def close(self, *, extra: dict[str, Any] | None = None) -> None:
+        return None
 
 
-@dataclass
-class _Chunk:
-    """The outputs of replications ``start .. stop - 1``."""
-
-    start: int
-    stop: int
-    scalars: np.ndarray  # (n, n_scalars)
-    series: np.ndarray  # (n, n_series, months)
-    parameters: np.ndarray  # (n, n_parameters)
-    failures: list[Failure]
-
-
-def _empty_chunk(scenario: Scenario, start: int, stop: int) -> _Chunk:
-    names = output_names(scenario)
-    n, months = stop - start, scenario.scenario.horizon_months
-    return _Chunk(
-        start,
-        stop,
-        np.full((n, len(names.scalars)), np.nan),
-        np.full((n, len(names.series), months), np.nan),
-        np.full((n, len(names.parameters)), np.nan),
-        [],
-    )
-
-
-def _run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> _Chunk:
-    names = output_names(scenario)
-    chunk = _empty_chunk(scenario, start, stop)
-    for j, index in enumerate(range(start, stop)):
-        try:
-            rep = simulate(scenario, replication_seed(seed, index))
-        except Exception as exc:  # one replication's failure must not lose the others
-            last = traceback.extract_tb(exc.__traceback__)[-1]
-            where = f"{os.path.basename(last.filename)}:{last.lineno}"
-            chunk.failures.append(Failure(index, f"{type(exc).__name__}: {exc} ({where})"))
-            continue
-        chunk.scalars[j] = [rep.scalars[k] for k in names.scalars]
-        chunk.series[j] = [rep.series[k] for k in names.series]
-        chunk.parameters[j] = [rep.parameters[k] for k in names.parameters]
-    return chunk
-
-
-_WORKER_SCENARIO: Scenario | None = None
+def _check_arguments(
+    scenario: Any,
+    runs: Any,
+    seed: Any,
+    backend: Any,
+    workers: Any,
+    chunk_size: Any,
+    out: Any,
+    resume: bool,
+    overwrite: bool,
+    client: Any,
+    address: Any,
+) -> None:
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            "scenario must be a Scenario (see mss_sim.load_scenario), "
+            f"got {type(scenario).__name__}"
+        )
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
+        raise ValueError(f"runs must be a positive integer, got {runs!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if backend not in BACKENDS:
+        raise ValueError(
+            f"backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}"
+        )
+    for name, value in (("workers", workers), ("chunk_size", chunk_size)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1
+        ):
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if (client is not None or address is not None) and backend != "dask":
+        raise ValueError("client= and address= are for backend='dask'")
+    if client is not None and address is not None:
+        raise ValueError("give client= or address=, not both")
+    if resume and overwrite:
+        raise ValueError("resume=True and overwrite=True contradict each other; choose one")
+    if (resume or overwrite) and out is None:
+        raise ValueError("resume= and overwrite= need a results directory (out=)")
+    if out is not None:
+        check_target(Path(out))
 
 
-def _init_worker(scenario: Scenario) -> None:
-    global _WORKER_SCENARIO
-    _WORKER_SCENARIO = scenario
-
-
-def _run_chunk_in_worker(seed: int, start: int, stop: int) -> _Chunk:
-    assert _WORKER_SCENARIO is not None, "worker not initialised"
-    return _run_chunk(_WORKER_SCENARIO, seed, start, stop)
-
-
-def _chunks(runs: int, size: int) -> list[tuple[int, int]]:
-    return [(a, min(a + size, runs)) for a in range(0, runs, size)]
-
-
-def _serial(scenario: Scenario, seed: int, bounds: list[tuple[int, int]]) -> Iterator[_Chunk]:
-    for start, stop in bounds:
-        yield _run_chunk(scenario, seed, start, stop)
-
-
-def _process(
-    scenario: Scenario, seed: int, bounds: list[tuple[int, int]], workers: int
-) -> Iterator[_Chunk]:
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(scenario,)
-    ) as pool:
-        pending: dict[Future[_Chunk], tuple[int, int]] = {
-            pool.submit(_run_chunk_in_worker, seed, a, b): (a, b) for a, b in bounds
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                start, stop = pending.pop(future)
-                try:
-                    yield future.result()
-                except BrokenProcessPool as exc:
-                    yield _failed_chunk(scenario, start, stop, f"worker process died: {exc}")
-                except Exception as exc:
-                    yield _failed_chunk(scenario, start, stop, f"{type(exc).__name__}: {exc}")
-
-
-def _failed_chunk(scenario: Scenario, start: int, stop: int, message: str) -> _Chunk:
-    chunk = _empty_chunk(scenario, start, stop)
-    chunk.failures = [Failure(i, message) for i in range(start, stop)]
-    return chunk
-
-
-def _progress_bar(progress: bool | None, runs: int, name: str) -> Any:
+def _progress_bar(progress: bool | None, runs: int, initial: int, name: str) -> Any:
     show = sys.stderr.isatty() if progress is None else progress
     if not show:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=runs, unit="rep", desc=name, file=sys.stderr)
+    return tqdm(total=runs, initial=initial, unit="rep", desc=name, file=sys.stderr)
+
+
+def _result_meta(
+    scenario: Scenario, seed: int, runs: int, chunk_size: int | None
+) -> dict[str, Any]:
+    return {
+        "scenario": scenario.name,
+        "scenario_description": scenario.scenario.description,
+        "scenario_hash": scenario.content_hash(),
+        "seed": seed,
+        "runs": runs,
+        "replications": [0, runs],
+        "version": __version__,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "chunk_size": chunk_size,
+    }
 
 
 def run_batch(
@@ -162,6 +143,11 @@ def run_batch(
     workers: int | None = None,
     chunk_size: int | None = None,
     progress: bool | None = None,
+    out: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    client: Any = None,
+    address: str | None = None,
 ) -> BatchResult:
     """Run `runs` replications of `scenario` and collect their outputs.
 
@@ -173,15 +159,32 @@ def run_batch(
         Number of replications (>= 1).
     seed : int
         The batch seed; replication ``i`` uses child ``i`` of ``SeedSequence(seed)``.
-    backend : {"serial", "process"}
-        Run in this process, or in a pool of worker processes.
+    backend : {"serial", "process", "dask"}
+        Run in this process, in a pool of local worker processes, or on a Dask
+        cluster (needs ``pip install 'mss-sim[dask]'``).
     workers : int, optional
-        Worker processes for the process backend (default: the number of CPUs).
+        Worker processes for the process backend, or of the local Dask cluster
+        started when neither `client` nor `address` is given (default: the
+        number of CPUs).
     chunk_size : int, optional
-        Replications per task (default: serial 100; process about eight tasks
-        per worker, at most 250 replications each). Results do not depend on it.
+        Replications per task. By default chunk sizes adapt: small at first,
+        then about a second of work each, smaller again towards the end.
+        Results do not depend on it.
     progress : bool, optional
         Show a progress bar; by default only when standard error is a terminal.
+    out : path, optional
+        A results directory: each finished chunk is written there as it
+        completes and the result returned reads from it. Without it, every
+        output is kept in memory.
+    resume : bool
+        Continue the batch whose chunks are in `out` (same scenario content,
+        seed and package version); a larger `runs` extends it.
+    overwrite : bool
+        Discard an earlier result in `out`.
+    client : distributed.Client, optional
+        The Dask client to run on (backend ``"dask"``).
+    address : str, optional
+        The address of a Dask scheduler to connect to (backend ``"dask"``).
 
     Returns
     -------
@@ -191,6 +194,13 @@ def run_batch(
     ------
     ValueError
         If an argument is out of range.
+    BatchError
+        If `out` cannot be used (a file, a foreign directory, another batch,
+        results there without `resume` or `overwrite`, another run writing into
+        it), or worker processes cannot start (a script without the
+        ``if __name__ == "__main__":`` guard).
+    BatchInterrupted
+        On SIGINT or SIGTERM, after the workers are gone; finished chunks stay in `out`.
     SimulationError
         If every replication failed.
 
@@ -201,77 +211,126 @@ def run_batch(
     >>> res = mss_sim.run_batch(sc, 20, seed=1)
     >>> res.scalars["peak_deployed"].shape
     (20,)
-    """
-    if not isinstance(scenario, Scenario):
-        raise TypeError(
-            "scenario must be a Scenario (see mss_sim.load_scenario), "
-            f"got {type(scenario).__name__}"
-        )
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
-        raise ValueError(f"runs must be a positive integer, got {runs!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if backend not in ("serial", "process"):
-        raise ValueError(f"backend must be 'serial' or 'process', got {backend!r}")
-    if workers is not None and (isinstance(workers, bool) or workers < 1):
-        raise ValueError(f"workers must be >= 1, got {workers!r}")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or chunk_size < 1):
-        raise ValueError(f"chunk_size must be >= 1, got {chunk_size!r}")
-    seed = int(seed)
-    n_workers = workers or os.cpu_count() or 1
-    if chunk_size is None:
-        chunk_size = (
-            100 if backend == "serial" else max(1, min(250, math.ceil(runs / (8 * n_workers))))
-        )
-    bounds = _chunks(runs, chunk_size)
 
+    A batch that streams into a directory, from a script:
+
+    >>> if __name__ == "__main__":  # doctest: +SKIP
+    ...     res = mss_sim.run_batch(sc, 100_000, seed=1, backend="process", out="out/gsf")
+    """
+    _check_arguments(
+        scenario, runs, seed, backend, workers, chunk_size, out, resume, overwrite, client, address
+    )
+    runs, seed = int(runs), int(seed)
+    chunk_size = None if chunk_size is None else int(chunk_size)
+    if backend == "process" or (backend == "dask" and client is None and address is None):
+        exit_if_reimported()
     names = output_names(scenario)
     months = scenario.scenario.horizon_months
-    scalars = np.full((runs, len(names.scalars)), np.nan)
-    series = np.full((runs, len(names.series), months), np.nan)
-    parameters = np.full((runs, len(names.parameters)), np.nan)
-    failures: list[Failure] = []
-
-    chunks = (
-        _serial(scenario, seed, bounds)
-        if backend == "serial"
-        else _process(scenario, seed, bounds, n_workers)
+    first = np.datetime64(scenario.scenario.start.replace(day=1), "M")
+    meta = _result_meta(scenario, seed, runs, chunk_size)
+    sink: _MemorySink | StoreWriter
+    if out is None:
+        sink = _MemorySink(names, runs, months)
+    else:
+        manifest = new_manifest(
+            meta=meta, first_month=str(first), months=months, names=names, runs=runs
+        )
+        sink = StoreWriter.open(Path(out), manifest, resume=resume, overwrite=overwrite)
+        for line in sink.repaired:
+            log.warning("%s: %s", out, line)
+        if sink.found:
+            log.info("%s: found %s of %s replications on disk", out, f"{sink.found:,}", f"{runs:,}")
+    n_workers = 1 if backend == "serial" else workers or os.cpu_count() or 1
+    planner = ChunkPlanner(
+        sink.todo,
+        workers=n_workers,
+        chunk_size=chunk_size,
+        target_seconds=0.5 if out is None else 2.0,
     )
-    bar = _progress_bar(progress, runs, scenario.name)
-    try:
-        for chunk in chunks:
-            rows = slice(chunk.start, chunk.stop)
-            scalars[rows] = chunk.scalars
-            series[rows] = chunk.series
-            parameters[rows] = chunk.parameters
-            failures.extend(chunk.failures)
-            if bar is not None:
-                bar.update(chunk.stop - chunk.start)
-    finally:
-        if bar is not None:
-            bar.close()
+    done = sink.found
+    bar = _progress_bar(progress, runs, done, scenario.name) if planner.remaining else None
 
-    failures.sort(key=lambda f: f.index)
-    if len(failures) == runs:
+    def deliver(chunk: ChunkData) -> None:
+        nonlocal done
+        sink.write(chunk)
+        done += chunk.size
+        if bar is not None:
+            bar.update(chunk.size)
+
+    with stop_on_signals() as received:
+        try:
+            _run(scenario, seed, names, planner, deliver, backend, n_workers, client, address)
+        except KeyboardInterrupt:
+            signum = received[0] if received else signal.SIGINT
+            kept = (
+                f"{done:,} of {runs:,} replications saved in {out}"
+                if out
+                else (f"{done:,} of {runs:,} replications done and dropped (no out= directory)")
+            )
+            raise BatchInterrupted(
+                f"batch interrupted by {signal.Signals(signum).name}: {kept}",
+                signal=signum,
+                done=done,
+                runs=runs,
+                out=None if out is None else str(out),
+            ) from None
+        finally:
+            if bar is not None:
+                bar.close()
+            sink.close()
+
+    if isinstance(sink, _MemorySink):
+        result = BatchResult(
+            sink.scalars,
+            sink.series,
+            first + np.arange(months),
+            sink.parameters,
+            tuple(sorted(sink.failures, key=lambda f: f.index)),
+            meta,
+        )
+    else:
+        result = BatchResult.load(Path(str(out)), verify=False)
+    if len(result.failures) == runs:
+        first_failure = result.failures[0]
         raise SimulationError(
             f"all {runs} replications of {scenario.name!r} failed; "
-            f"the first: replication {failures[0].index}: {failures[0].error}"
+            f"the first: replication {first_failure.index}: {first_failure.error}"
         )
-    first = np.datetime64(scenario.scenario.start.replace(day=1), "M")
-    return BatchResult(
-        scalars={k: scalars[:, j].copy() for j, k in enumerate(names.scalars)},
-        series={k: series[:, j, :].copy() for j, k in enumerate(names.series)},
-        months=first + np.arange(months),
-        parameters={k: parameters[:, j].copy() for j, k in enumerate(names.parameters)},
-        failures=tuple(failures),
-        meta={
-            "scenario": scenario.name,
-            "scenario_description": scenario.scenario.description,
-            "scenario_hash": scenario.content_hash(),
-            "seed": seed,
-            "runs": runs,
-            "replications": [0, runs],
-            "version": __version__,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        },
-    )
+    return result
+
+
+def _run(
+    scenario: Scenario,
+    seed: int,
+    names: OutputNames,
+    planner: ChunkPlanner,
+    deliver: Any,
+    backend: Backend,
+    workers: int,
+    client: Any,
+    address: str | None,
+) -> None:
+    if not planner.remaining:
+        return
+    if backend == "serial":
+        while (bounds := planner.next()) is not None:
+            chunk = run_chunk(scenario, seed, *bounds)
+            planner.observe(chunk.size, chunk.seconds)
+            deliver(chunk)
+    elif backend == "process":
+        from mss_sim.batch.pool import LocalPool
+
+        LocalPool(scenario, seed, min(workers, planner.remaining), names).run(planner, deliver)
+    else:
+        from mss_sim.batch.cluster import run_on_dask
+
+        run_on_dask(
+            scenario,
+            seed,
+            names,
+            planner,
+            deliver,
+            client=client,
+            address=address,
+            workers=workers,
+        )

@@ -35,7 +35,26 @@ __all__ = [
     "UncertainValue",
     "Uniform",
     "parse_uncertain",
+    "without_caches",
 ]
+
+
+def without_caches(model: BaseModel, state: dict[Any, Any]) -> dict[Any, Any]:
+    """Return `model`'s pickle `state` with its private caches reset to their defaults.
+
+    A pickled scenario then carries only its fields: it stays small and unpickling
+    it imports nothing beyond what the fields need (no frozen :mod:`scipy.stats`
+    distributions), which keeps worker processes quick to start.
+    """
+    private = type(model).__private_attributes__
+    if private:
+        state = dict(state)
+        fresh = {}
+        for key, attr in private.items():
+            factory: Any = attr.default_factory  # no-argument factories here
+            fresh[key] = factory() if factory is not None else attr.default
+        state["__pydantic_private__"] = fresh
+    return state
 
 
 class FieldEquality(BaseModel):
@@ -50,6 +69,9 @@ class FieldEquality(BaseModel):
         return all(getattr(self, f) == getattr(other, f) for f in type(self).model_fields)
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> dict[Any, Any]:
+        return without_caches(self, super().__getstate__())
 
 
 class _Dist(FieldEquality):

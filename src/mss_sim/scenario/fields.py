@@ -33,6 +33,7 @@ from mss_sim.scenario.distributions import (
     Uniform,
     _Dist,
     parse_uncertain,
+    without_caches,
 )
 
 __all__ = [
@@ -252,6 +253,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 class _Spec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __getstate__(self) -> dict[Any, Any]:
+        return without_caches(self, super().__getstate__())
 
 
 def _check_propensity(value: tuple[float, float, float]) -> tuple[float, float, float]:

@@ -1,0 +1,266 @@
+"""Writing a batch into a store directory: the lock, resume, overwrite and repair.
+
+:meth:`StoreWriter.open` decides, before any replication runs, what a batch
+may do with its directory: create it, continue the chunks already there
+(``resume``), discard them (``overwrite``) or refuse with a
+:class:`~mss_sim.errors.BatchError` that names the directory and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from mss_sim.batch.chunk import ChunkData, OutputNames
+from mss_sim.batch.store import (
+    CHUNKS,
+    LOCK,
+    STORE_FORMAT,
+    STORE_VERSION,
+    ChunkRecord,
+    Store,
+    append_journal,
+    directory_kind,
+    missing_ranges,
+    read_journal,
+    read_manifest,
+    remove_own_entries,
+    rewrite_journal,
+    write_chunk_file,
+    write_manifest,
+)
+from mss_sim.errors import BatchError, ResultsError
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["StoreWriter", "check_target", "new_manifest"]
+
+# The manifest entries a resumed batch must share with the store.
+_IDENTITY = ("scenario_hash", "seed", "version", "first_month", "months", "columns")
+
+
+def new_manifest(
+    *, meta: dict[str, Any], first_month: str, months: int, names: OutputNames, runs: int
+) -> dict[str, Any]:
+    """Return the manifest of a new store for a batch whose result has `meta`."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return {
+        "format": STORE_FORMAT,
+        "format_version": STORE_VERSION,
+        "scenario": meta["scenario"],
+        "scenario_description": meta["scenario_description"],
+        "scenario_hash": meta["scenario_hash"],
+        "seed": meta["seed"],
+        "runs": runs,
+        "chunk_size": meta["chunk_size"],
+        "version": meta["version"],
+        "created": now,
+        "updated": now,
+        "first_month": first_month,
+        "months": months,
+        "columns": {
+            "scalars": list(names.scalars),
+            "series": list(names.series),
+            "parameters": list(names.parameters),
+        },
+        "storage": "one Parquet file (zstd) per chunk; see mss_sim.batch.store",
+        "meta": meta,
+    }
+
+
+def check_target(path: Path) -> None:
+    """Raise BatchError if `path` can never be a results directory (a file, a file parent)."""
+    kind = directory_kind(path)
+    if kind == "file":
+        raise BatchError(f"{path}: exists and is not a directory; choose another --out")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise BatchError(f"{path}: cannot create it, {blocking} is not a directory")
+    if kind == "other":
+        raise BatchError(
+            f"{path}: exists, is not empty and is not an mss_sim result; "
+            "choose an empty or new directory"
+        )
+
+
+def _describe(manifest: dict[str, Any]) -> str:
+    return (
+        f"scenario {manifest.get('scenario')!r} (hash {str(manifest.get('scenario_hash'))[:12]}), "
+        f"seed {manifest.get('seed')}, mss_sim {manifest.get('version')}"
+    )
+
+
+class StoreWriter:
+    """Owns a store directory while a batch writes into it.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The directory.
+    found : int
+        Replications already on disk when the batch started.
+    repaired : list of str
+        One line per chunk found corrupt or missing and scheduled to run again.
+    todo : list of tuple of int
+        The ranges of replications still to run.
+    """
+
+    def __init__(self, path: Path, lock: IO[str], manifest: dict[str, Any]):
+        self.path = path
+        self._lock: IO[str] | None = lock
+        self.manifest = manifest
+        self.names = Store(path, manifest, []).names
+        self.records: list[ChunkRecord] = []
+        self.found = 0
+        self.repaired: list[str] = []
+        self.todo: list[tuple[int, int]] = [(0, int(manifest["runs"]))]
+
+    @classmethod
+    def open(
+        cls, path: Path, manifest: dict[str, Any], *, resume: bool, overwrite: bool
+    ) -> StoreWriter:
+        """Take `path` for a batch described by `manifest`.
+
+        Raises
+        ------
+        BatchError
+            If `path` is a file or a foreign directory, is being written by another
+            process, holds a different batch (without `overwrite`), or holds
+            anything without `resume` or `overwrite`.
+        """
+        check_target(path)
+        kind = directory_kind(path)
+        path.mkdir(parents=True, exist_ok=True)
+        lock = _take_lock(path)
+        try:
+            writer = cls(path, lock, manifest)
+            if kind == "legacy" and not overwrite:
+                raise BatchError(
+                    f"{path}: holds a result saved in the earlier single-file format, "
+                    "which cannot be resumed; pass overwrite=True (--overwrite) or choose "
+                    "another directory"
+                )
+            if kind == "store" and not overwrite:
+                writer._resume(resume)
+            else:
+                remove_own_entries(path, keep=(LOCK,))
+                write_manifest(path, manifest)
+                rewrite_journal(path, [])
+            return writer
+        except BaseException:
+            lock.close()
+            raise
+
+    def _resume(self, resume: bool) -> None:
+        try:
+            old = read_manifest(self.path)
+        except ResultsError as exc:
+            raise BatchError(f"{exc}; pass overwrite=True (--overwrite) to replace it") from None
+        for key in _IDENTITY:
+            if old.get(key) != self.manifest[key]:
+                raise BatchError(
+                    f"{self.path}: holds another batch ({_describe(old)}), not this one "
+                    f"({_describe(self.manifest)}); pass overwrite=True (--overwrite) to "
+                    "discard it or choose another directory"
+                )
+        if not resume:
+            raise BatchError(
+                f"{self.path}: already holds results of this batch; pass resume=True "
+                "(the command line resumes by itself) to continue them or "
+                "overwrite=True (--overwrite) to start again"
+            )
+        runs, old_runs = int(self.manifest["runs"]), int(old["runs"])
+        if runs < old_runs:
+            raise BatchError(
+                f"{self.path}: holds a batch of {old_runs:,} replications; asking for "
+                f"{runs:,} would not extend it (pass overwrite=True (--overwrite) to start again)"
+            )
+        records, _ = read_journal(self.path)
+        keep = []
+        bad = set()
+        for record, problem in Store(self.path, old, records).verify():
+            bad.add(record.file)
+            self.repaired.append(
+                f"chunk {record.start}-{record.stop - 1} ({record.file}): {problem}; "
+                "running it again"
+            )
+        for record in records:
+            if record.file in bad:
+                continue
+            if record.crashed:
+                self.repaired.append(
+                    f"chunk {record.start}-{record.stop - 1}: its worker died; running it again"
+                )
+                continue
+            keep.append(record)
+        keep = _drop_overlaps(keep)
+        listed = {r.file for r in keep}
+        chunk_dir = self.path / CHUNKS
+        if chunk_dir.is_dir():
+            for file in chunk_dir.iterdir():
+                if f"{CHUNKS}/{file.name}" not in listed:
+                    file.unlink()
+        meta = {**old.get("meta", {}), "runs": runs, "replications": [0, runs]}
+        self.manifest = {**old, "runs": runs, "meta": meta}
+        write_manifest(self.path, self.manifest)
+        rewrite_journal(self.path, keep)
+        self.records = keep
+        self.found = sum(r.stop - r.start for r in keep)
+        self.todo = missing_ranges(runs, keep)
+
+    def write(self, chunk: ChunkData) -> None:
+        """Write a finished chunk and record it in the journal."""
+        record = write_chunk_file(self.path, chunk, self.names)
+        append_journal(self.path, record)
+        self.records.append(record)
+
+    def close(self, *, extra: dict[str, Any] | None = None) -> None:
+        """Update the manifest's time stamp (and `extra` entries) and release the lock."""
+        if self._lock is None:
+            return
+        try:
+            self.manifest = {
+                **self.manifest,
+                **(extra or {}),
+                "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
+            write_manifest(self.path, self.manifest)
+        finally:
+            self._lock.close()
+            self._lock = None
+
+
+def _drop_overlaps(records: list[ChunkRecord]) -> list[ChunkRecord]:
+    """Keep records that do not overlap an earlier-starting kept record."""
+    kept: list[ChunkRecord] = []
+    for record in sorted(records, key=lambda r: (r.start, -r.stop)):
+        if kept and record.start < kept[-1].stop:
+            continue
+        kept.append(record)
+    return kept
+
+
+def _take_lock(path: Path) -> IO[str]:
+    fh = open(path / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 - held for the batch
+    if fcntl is None:  # pragma: no cover - Windows: no lock
+        return fh
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        holder = fh.read().strip() or "unknown"
+        fh.close()
+        raise BatchError(
+            f"{path}: another run (process {holder}) is writing into it; wait for it to "
+            "finish or choose another directory"
+        ) from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"{os.getpid()}\n")
+    fh.flush()
+    return fh
