@@ -6,7 +6,10 @@ Bad arguments and bad files give one line on standard error and exit code 2.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import shlex
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,7 +18,7 @@ from typing import NoReturn
 from mss_sim._version import __version__
 from mss_sim.batch import BatchResult, run_batch
 from mss_sim.batch.runner import Backend
-from mss_sim.errors import MssSimError, ResultsError, ScenarioError
+from mss_sim.errors import BatchInterrupted, MssSimError, ResultsError, ScenarioError
 from mss_sim.model.monitor import is_member_outcome
 from mss_sim.scenario import bundled_scenarios, load_scenario
 
@@ -96,21 +99,48 @@ def write_plots(
     return written
 
 
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    words = ["mss-sim", "run", args.scenario, "--runs", str(args.runs), "--seed", str(args.seed)]
+    words += ["--out", str(out)]
+    if args.backend:
+        words += ["--backend", args.backend]
+    if args.scheduler:
+        words += ["--scheduler", args.scheduler]
+    if args.workers:
+        words += ["--workers", str(args.workers)]
+    return shlex.join(words)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(_resolve_scenario(args.scenario))
-    parallel = args.runs >= 200 and (os.cpu_count() or 1) > 1
-    backend: Backend = args.backend or ("process" if parallel else "serial")
-    result = run_batch(
-        scenario,
-        args.runs,
-        seed=args.seed,
-        backend=backend,
-        workers=args.workers,
-        chunk_size=args.chunk_size,
-        progress=args.progress,
-    )
     out = Path(args.out) if args.out else Path("out") / scenario.name
-    result.save(out)
+    if args.scheduler and args.backend not in (None, "dask"):
+        return _fail(f"--scheduler is for --backend dask, not --backend {args.backend}")
+    parallel = args.runs >= 200 and (os.cpu_count() or 1) > 1
+    backend: Backend = args.backend or (
+        "dask" if args.scheduler else "process" if parallel else "serial"
+    )
+    try:
+        result = run_batch(
+            scenario,
+            args.runs,
+            seed=args.seed,
+            backend=backend,
+            workers=args.workers,
+            chunk_size=args.chunk_size,
+            progress=args.progress,
+            out=out,
+            resume=not args.overwrite,
+            overwrite=args.overwrite,
+            address=args.scheduler,
+        )
+    except BatchInterrupted as exc:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # no traceback from a further Ctrl-C
+            signal.signal(sig, signal.SIG_IGN)
+        print(f"mss-sim: {exc}", file=sys.stderr)
+        if exc.done:
+            print(f"mss-sim: to resume: {_resume_command(args, out)}", file=sys.stderr)
+        return 128 + exc.signal
     plots = [] if args.no_plots else write_plots(result, out / "plots")
     shown = [n for n in result.scalars if args.all_outcomes or not is_member_outcome(n)]
     print(result.summary(shown))
@@ -186,11 +216,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="a scenario file, or a bundled scenario's name")
     run.add_argument("--runs", type=_positive, default=1000, help="replications (default 1000)")
     run.add_argument("--seed", type=_seed, default=0, help="batch seed (default 0)")
-    run.add_argument("--out", help="results directory (default out/<scenario name>)")
+    run.add_argument(
+        "--out",
+        help="results directory (default out/<scenario name>); the same command run again "
+        "continues the replications found there",
+    )
+    run.add_argument(
+        "--overwrite", action="store_true", help="discard an earlier result in the directory"
+    )
     run.add_argument(
         "--backend",
-        choices=["serial", "process"],
-        help="default: process for 200 runs or more on several CPUs",
+        choices=["serial", "process", "dask"],
+        help="default: process for 200 runs or more on several CPUs; dask with --scheduler",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786); --backend dask without it starts "
+        "a local cluster",
     )
     run.add_argument("--workers", type=_positive, help="worker processes (default: CPUs)")
     run.add_argument("--chunk-size", type=_positive, help="replications per task")
@@ -228,9 +271,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_to_stderr() -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("mss-sim: %(message)s"))
+    logger = logging.getLogger("mss_sim")
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
+    return handler
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``mss-sim`` with `argv` (default: the command line); return the exit code."""
     args = build_parser().parse_args(argv)
+    handler = _log_to_stderr()
     try:
         return int(args.func(args))
     except (ScenarioError, ResultsError) as exc:
@@ -243,6 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{where}{exc.strerror or exc}")
     except KeyboardInterrupt:
         return _fail("interrupted")
+    finally:
+        logging.getLogger("mss_sim").removeHandler(handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -159,8 +159,8 @@ def test_validate_accepts_a_bundled_name(tmp_path, monkeypatch, capsys):
 def test_run_writes_results_and_plots(cli_run):
     code, _, err, out_dir = cli_run
     assert code == 0, err
-    assert (out_dir / "result.json").is_file()
-    assert (out_dir / "arrays.npz").is_file()
+    assert (out_dir / "store.json").is_file()
+    assert (out_dir / "chunks.jsonl").is_file()
     pngs = sorted((out_dir / "plots").glob("*.png"))
     assert len(pngs) >= 3
     for png in pngs:
@@ -197,7 +197,7 @@ def test_run_result_equals_run_batch_bitwise(cli_run, reference):
 def test_run_no_plots_writes_no_plots_dir(cli_run_no_plots):
     code, out, err, out_dir = cli_run_no_plots
     assert code == 0, err
-    assert (out_dir / "result.json").is_file()
+    assert (out_dir / "store.json").is_file()
     assert not (out_dir / "plots").exists()
     assert "peak_deployed" in out
 

@@ -211,7 +211,8 @@ def summarise(
     if unknown:
         raise KeyError(f"no scalar outcome named {unknown}; available: {list(result.scalars)}")
     rows = tuple(
-        _summarise_one(n, np.asarray(result.scalars[n], float), confidence) for n in chosen
+        _summarise_one(n, np.asarray(values, float), confidence)
+        for n, values in result.iter_columns(chosen)
     )
     meta = result.meta
     title = f"{meta.get('scenario', '')}: {result.runs} replications, seed {meta.get('seed')}"

@@ -47,13 +47,20 @@ def _connect(
         except (OSError, TimeoutError) as exc:
             raise BatchError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         return new, [new]
-    cluster = distributed.LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    try:
+        cluster = distributed.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+    except Exception as exc:
+        raise BatchError(
+            f"cannot start a local Dask cluster ({type(exc).__name__}: {exc}). From a script, "
+            'put the code that runs the batch under\n    if __name__ == "__main__":\n'
+            "so that worker processes can import the script without running it"
+        ) from exc
     new = distributed.Client(cluster)
     return new, [cluster, new]
 

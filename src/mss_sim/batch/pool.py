@@ -38,6 +38,7 @@ from typing import Any
 
 from mss_sim.batch.chunk import ChunkData, OutputNames, failed_chunk, run_chunk
 from mss_sim.batch.plan import FIRST_CHUNK, ChunkPlanner
+from mss_sim.batch.signals import second_signal_interrupts
 from mss_sim.batch.worker import EXIT_UNGUARDED, worker_main
 from mss_sim.errors import BatchError
 from mss_sim.scenario.spec import Scenario
@@ -90,6 +91,7 @@ class _Worker:
 
 
 Deliver = Callable[[ChunkData], None]
+Task = Callable[[Scenario, int, int, int], ChunkData]
 
 
 class LocalPool:
@@ -109,6 +111,9 @@ class LocalPool:
         How long running chunks may go on after an interrupt.
     help_while_starting : bool
         Run small chunks in this process until a worker is ready.
+    task : callable
+        What runs a chunk: ``task(scenario, seed, start, stop) -> ChunkData``, a
+        module-level function (it is pickled by reference); :func:`run_chunk`.
     """
 
     def __init__(
@@ -120,10 +125,11 @@ class LocalPool:
         *,
         grace_seconds: float = 3.0,
         help_while_starting: bool = True,
+        task: Task = run_chunk,
     ):
         self._help = help_while_starting
-        self._scenario, self._seed = scenario, seed
-        self._payload = pickle.dumps((scenario, seed), protocol=pickle.HIGHEST_PROTOCOL)
+        self._scenario, self._seed, self._task = scenario, seed, task
+        self._payload = pickle.dumps((scenario, seed, task), protocol=pickle.HIGHEST_PROTOCOL)
         self._months = scenario.scenario.horizon_months
         self._names = names
         self._n = workers
@@ -267,7 +273,7 @@ class LocalPool:
                 bounds = planner.next(limit=FIRST_CHUNK)
                 if bounds is None:
                     break
-                chunk = run_chunk(self._scenario, self._seed, *bounds)
+                chunk = self._task(self._scenario, self._seed, *bounds)
                 planner.observe(chunk.size, chunk.seconds)
                 deliver(chunk)
         finally:
@@ -350,15 +356,19 @@ class LocalPool:
         """After an interrupt: keep chunks that finish within the grace period."""
         deadline = time.monotonic() + self._grace
         try:
-            while True:
-                busy = [w for w in self._workers if w.task is not None]
-                left = deadline - time.monotonic()
-                if not busy or left <= 0:
-                    return
-                handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
-                ready = set(wait(handles, timeout=left))
-                for worker in busy:
-                    if worker.conn in ready or worker.process.sentinel in ready:
-                        self._service(worker, None, deliver)
+            with second_signal_interrupts():
+                self._wait_for_running(deadline, deliver)
         except KeyboardInterrupt:
             return  # a second interrupt: stop at once
+
+    def _wait_for_running(self, deadline: float, deliver: Deliver) -> None:
+        while True:
+            busy = [w for w in self._workers if w.task is not None and w.started]
+            left = deadline - time.monotonic()
+            if not busy or left <= 0:
+                return
+            handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            ready = set(wait(handles, timeout=left))
+            for worker in busy:
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    self._service(worker, None, deliver)

@@ -238,8 +238,20 @@ def run_batch(
         sink = StoreWriter.open(Path(out), manifest, resume=resume, overwrite=overwrite)
         for line in sink.repaired:
             log.warning("%s: %s", out, line)
-        if sink.found:
-            log.info("%s: found %s of %s replications on disk", out, f"{sink.found:,}", f"{runs:,}")
+        if not sink.todo:
+            log.info(
+                "%s: all %s replications of this batch are on disk; nothing to run",
+                out,
+                f"{runs:,}",
+            )
+        elif sink.found:
+            log.info(
+                "%s: found %s of %s replications on disk; running the other %s",
+                out,
+                f"{sink.found:,}",
+                f"{runs:,}",
+                f"{runs - sink.found:,}",
+            )
     n_workers = 1 if backend == "serial" else workers or os.cpu_count() or 1
     planner = ChunkPlanner(
         sink.todo,

@@ -1,10 +1,13 @@
-"""SIGINT and SIGTERM while a batch runs: both become a KeyboardInterrupt.
+"""SIGINT and SIGTERM while a batch runs: the first one becomes a KeyboardInterrupt.
 
 Inside :func:`stop_on_signals`, the first SIGINT or SIGTERM raises
 :class:`KeyboardInterrupt` in the main thread, so the runner can stop handing
-out work, keep the finished chunks and end its workers; a second signal raises
-again, which cuts the wait for running chunks short. The signals' earlier
-handlers are restored afterwards. Outside the main thread nothing is changed.
+out work, keep the finished chunks and end its workers. Later signals are only
+noted, so that they cannot break off the clean-up half way (and leave worker
+processes behind), except inside :func:`second_signal_interrupts`, where the
+runner waits for running chunks: there a second signal cuts the wait short.
+The signals' earlier handlers are restored afterwards. Outside the main thread
+nothing is changed.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["stop_on_signals"]
+__all__ = ["second_signal_interrupts", "stop_on_signals"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_waiting = threading.Event()  # set while a second signal may interrupt
 
 
 @contextmanager
 def stop_on_signals() -> Iterator[list[int]]:
-    """Turn SIGINT and SIGTERM into KeyboardInterrupt; yield the signals received."""
+    """Turn the first SIGINT or SIGTERM into KeyboardInterrupt; yield the signals received."""
     received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield received
@@ -30,7 +34,8 @@ def stop_on_signals() -> Iterator[list[int]]:
 
     def handler(signum: int, frame: FrameType | None) -> None:
         received.append(signum)
-        raise KeyboardInterrupt(signal.Signals(signum).name)
+        if len(received) == 1 or _waiting.is_set():
+            raise KeyboardInterrupt(signal.Signals(signum).name)
 
     previous = {sig: signal.getsignal(sig) for sig in _SIGNALS}
     for sig in _SIGNALS:
@@ -40,3 +45,13 @@ def stop_on_signals() -> Iterator[list[int]]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old if old is not None else signal.SIG_DFL)
+
+
+@contextmanager
+def second_signal_interrupts() -> Iterator[None]:
+    """Let a further SIGINT or SIGTERM raise KeyboardInterrupt inside this block."""
+    _waiting.set()
+    try:
+        yield
+    finally:
+        _waiting.clear()

@@ -22,7 +22,7 @@ import threading
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from mss_sim.batch.chunk import run_chunk
+import mss_sim.batch.chunk  # noqa: F401 - preloaded with the model by the fork server
 
 __all__ = ["EXIT_UNGUARDED", "exit_if_reimported", "worker_main"]
 
@@ -66,7 +66,7 @@ def worker_main(conn: Connection, alive: Connection, payload: bytes) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(alive)
-    scenario, seed = pickle.loads(payload)
+    scenario, seed, task = pickle.loads(payload)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -76,7 +76,7 @@ def worker_main(conn: Connection, alive: Connection, payload: bytes) -> None:
         if message is None:
             return
         start, stop = message
-        chunk = run_chunk(scenario, seed, start, stop)
+        chunk = task(scenario, seed, start, stop)
         try:
             conn.send(("done", chunk, _peak_rss_mb()))
         except (BrokenPipeError, OSError):
