@@ -81,7 +81,7 @@ class StoredColumns(Mapping[str, np.ndarray]):
         unknown = [n for n in names if n not in self._names]
         if unknown:
             raise KeyError(unknown[0])
-        out = self._store.read(names, kind=self._kind)
+        out = self._store.read(list(dict.fromkeys(names)), kind=self._kind)
         for name, values in out.items():
             values.flags.writeable = False
             self._cache[name] = values
@@ -126,7 +126,12 @@ class BatchResult:
     @property
     def runs(self) -> int:
         """The number of replications."""
-        return int(self.meta.get("runs", len(next(iter(self.scalars.values())))))
+        if "runs" in self.meta:
+            return int(self.meta["runs"])
+        for group in (self.scalars, self.parameters, self.series):
+            for values in group.values():
+                return len(values)
+        return 0
 
     def __repr__(self) -> str:
         where = f", store={self.meta['store']!r}" if "store" in self.meta else ""
@@ -230,21 +235,34 @@ class BatchResult:
             )
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        old = None
         try:
             self._write_store(tmp)
-            old = None
             if target.exists():
                 old = target.with_name(f".{target.name}.old-{os.getpid()}")
                 os.replace(target, old)
             os.replace(tmp, target)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
         except BaseException:
+            if old is not None and not target.exists():
+                os.replace(old, target)  # put the earlier result back
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
         return target
 
     def _write_store(self, path: Path) -> None:
+        stores = {
+            id(g._store)
+            for g in (self.scalars, self.series, self.parameters)
+            if isinstance(g, StoredColumns)
+        }
+        if len(stores) == 1 and all(
+            isinstance(g, StoredColumns) for g in (self.scalars, self.series, self.parameters)
+        ):
+            assert isinstance(self.scalars, StoredColumns)
+            self._copy_store(self.scalars._store, path)
+            return
         names = OutputNames(tuple(self.scalars), tuple(self.series), tuple(self.parameters))
         runs, months = self.runs, len(self.months)
         width = len(names.scalars) + len(names.parameters) + len(names.series) * months
@@ -266,6 +284,7 @@ class BatchResult:
                 "updated": meta.get("created"),
                 "first_month": str(self.months[0].astype("datetime64[M]")) if months else None,
                 "months": months,
+                "month_list": [str(m) for m in self.months.astype("datetime64[M]")],
                 "columns": {
                     "scalars": list(names.scalars),
                     "series": list(names.series),
@@ -288,6 +307,15 @@ class BatchResult:
             )
             records.append(write_chunk_file(path, chunk, names))
         rewrite_journal(path, records)
+
+    def _copy_store(self, store: Store, path: Path) -> None:
+        """Save a result opened from a store: copy its chunk files, not its columns."""
+        (path / "chunks").mkdir()
+        for record in store.records:
+            shutil.copyfile(store.path / record.file, path / record.file)
+        meta = {k: v for k, v in self.meta.items() if k != "store"}
+        write_manifest(path, {**store.manifest, "meta": meta})
+        rewrite_journal(path, store.records)
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str], *, verify: bool = True) -> BatchResult:
@@ -331,7 +359,7 @@ class BatchResult:
                     "(running the same batch again with resume repairs it)"
                 )
         names = store.names
-        months = store.first_month() + np.arange(store.months)
+        months = store.month_values()
         meta = dict(store.manifest.get("meta") or {})
         meta["store"] = str(source)
         return cls(

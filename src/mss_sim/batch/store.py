@@ -234,9 +234,12 @@ class Store:
         found = [f for r in self.records for f in r.failures if f.index < self.runs]
         return tuple(sorted(found, key=lambda f: f.index))
 
-    def first_month(self) -> np.datetime64:
-        """The calendar month of the series' first entry."""
-        return np.datetime64(self.manifest["first_month"], "M")
+    def month_values(self) -> np.ndarray:
+        """The ``datetime64[M]`` calendar months of the series' entries."""
+        listed = self.manifest.get("month_list")
+        if listed is not None:
+            return np.array(listed, dtype="datetime64[M]")
+        return np.datetime64(self.manifest["first_month"], "M") + np.arange(self.months)
 
     def verify(self) -> list[tuple[ChunkRecord, str]]:
         """Return the chunks whose file is missing or does not match its checksum."""
@@ -293,16 +296,25 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise ResultsError(f"{file}: corrupt manifest ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != STORE_FORMAT:
         raise ResultsError(f"{file}: not an mss_sim results store")
-    if manifest.get("format_version") != STORE_VERSION:
+    version = manifest.get("format_version")
+    if type(version) is not int or version != STORE_VERSION:
         raise ResultsError(
-            f"{file}: store format version {manifest.get('format_version')!r} is not "
+            f"{file}: store format version {version!r} is not "
             f"supported (this version reads {STORE_VERSION})"
         )
     try:
-        int(manifest["runs"]), int(manifest["months"])
+        for key in ("runs", "months"):
+            if type(manifest[key]) is not int or manifest[key] < 0:
+                raise ValueError(f"{key}: {manifest[key]!r}")
         for kind in ("scalars", "series", "parameters"):
-            list(manifest["columns"][kind])
-        np.datetime64(manifest["first_month"], "M")
+            names = manifest["columns"][kind]
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise ValueError(f"columns.{kind}")
+        if manifest["months"]:
+            np.datetime64(manifest["first_month"], "M")
+        months = Store(path, manifest, []).month_values()
+        if len(months) != manifest["months"] or (len(months) and np.isnat(months).any()):
+            raise ValueError("first_month")
     except (KeyError, TypeError, ValueError) as exc:
         raise ResultsError(f"{file}: incomplete manifest (bad or missing {exc})") from None
     return manifest
