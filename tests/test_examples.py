@@ -43,3 +43,16 @@ def test_us_cuts_pairs_the_scenarios(capsys):
     out = capsys.readouterr().out
     assert "us_budget_cuts minus gsf_2025, 60 paired replications, seed 4:" in out
     assert "assessed arrears at the end" in out
+
+
+def test_large_batch_streams_and_resumes(tmp_path, capsys):
+    namespace = runpy.run_path(str(EXAMPLES / "large_batch.py"))
+    out = str(tmp_path / "store")
+    first = namespace["main"](["--runs", "40", "--seed", "5", "--out", out])
+    longer = namespace["main"](["--runs", "60", "--seed", "5", "--out", out])
+    assert first.runs == 40 and longer.runs == 60
+    for name, values in first.scalars.items():
+        assert longer.scalars[name][:40].tobytes() == values.tobytes(), name
+    printed = capsys.readouterr().out
+    assert "P(half the ceiling within 12 months) =" in printed
+    assert "over 60 runs" in printed
