@@ -77,10 +77,10 @@ class ChunkPlanner:
             # Grow at most fourfold a step, so that one odd timing cannot jump far.
             self._size = min(by_time, 4 * self._size)
         share = math.ceil(self.remaining / (2 * self._workers))
-        size = min(self._size, share, self._max)
+        size = min(self._size, share)
         if self._per_rep is not None:  # not below a twentieth of a second of work
             size = max(size, min(self._size, int(0.05 / self._per_rep)))
-        return max(1, size)
+        return max(1, min(size, self._max))
 
     def next(self, *, limit: int | None = None) -> tuple[int, int] | None:
         """Return the next range to run (at most `limit` long), or None when all is handed out."""
