@@ -7,7 +7,6 @@ shapes give a :class:`~mss_sim.errors.ResultsError` naming the file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from mss_sim.batch.chunk import Failure
+from mss_sim.batch.store import sha256_file
 from mss_sim.errors import ResultsError
 
 __all__ = ["FORMAT", "read_legacy"]
@@ -26,14 +26,6 @@ _ARRAYS = "arrays.npz"
 _META = "result.json"
 
 Arrays = dict[str, np.ndarray]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_legacy(
@@ -59,7 +51,7 @@ def read_legacy(
     arrays_file = source / _ARRAYS
     if not arrays_file.is_file():
         raise ResultsError(f"{source}: {_ARRAYS} is missing")
-    if _sha256(arrays_file) != info.get("arrays_sha256"):
+    if sha256_file(arrays_file) != info.get("arrays_sha256"):
         raise ResultsError(f"{arrays_file}: checksum mismatch; the file is corrupt or altered")
     try:
         with np.load(arrays_file, allow_pickle=False) as data:

@@ -139,8 +139,6 @@ class LocalPool:
         self._retry: deque[tuple[int, int, int]] = deque()
         self._alive_r, self._alive_w = self._context.Pipe(duplex=False)
         self._start_failures = 0
-        self.peak_rss_mb = 0.0
-        self.pids: list[int] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -191,20 +189,20 @@ class LocalPool:
                     worker.child.close()
                     worker.child = None
             worker.started = True
-            self.pids.append(worker.process.pid)
 
     def _start_worker(self) -> None:
         self._launch([self._new_worker()])
 
     def _stop_workers(self) -> None:
-        for worker in self._workers:
+        started = [w for w in self._workers if w.started]
+        for worker in started:
             if not worker.ready:  # still starting, nothing to finish: do not wait for it
                 worker.process.kill()
                 continue
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
         deadline = time.monotonic() + 2.0
-        for worker in self._workers:
+        for worker in started:
             worker.process.join(max(0.0, deadline - time.monotonic()))
 
     def _kill_workers(self) -> None:
@@ -306,7 +304,6 @@ class LocalPool:
                     worker.ready = True
                 elif message[0] == "done":
                     chunk: ChunkData = message[1]
-                    self.peak_rss_mb = max(self.peak_rss_mb, float(message[2]))
                     worker.task = None
                     if planner is not None:
                         self._dispatch(worker, planner)  # keep it busy before writing

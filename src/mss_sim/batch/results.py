@@ -27,6 +27,7 @@ from mss_sim.batch.store import (
     Store,
     directory_kind,
     rewrite_journal,
+    target_problem,
     write_chunk_file,
     write_manifest,
 )
@@ -223,16 +224,9 @@ class BatchResult:
             directory that is not an mss_sim result.
         """
         target = Path(directory)
-        kind = directory_kind(target)
-        if kind == "file":
-            raise ResultsError(f"{target}: exists and is not a directory; refusing to replace it")
-        blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
-        if blocking is not None:
-            raise ResultsError(f"{target}: cannot create it, {blocking} is not a directory")
-        if kind == "other":
-            raise ResultsError(
-                f"{target}: exists and is not an mss_sim result; refusing to replace it"
-            )
+        problem = target_problem(target)
+        if problem is not None:
+            raise ResultsError(f"{problem}; refusing to replace it")
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         old = None

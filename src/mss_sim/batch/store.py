@@ -50,6 +50,8 @@ __all__ = [
     "chunk_table",
     "directory_kind",
     "missing_ranges",
+    "sha256_file",
+    "target_problem",
 ]
 
 STORE_FORMAT = "mss_sim.BatchStore"
@@ -121,6 +123,19 @@ def directory_kind(path: Path) -> str:
     return "other"
 
 
+def target_problem(path: Path) -> str | None:
+    """Say why `path` can never hold a result (a file, under a file, a foreign directory)."""
+    kind = directory_kind(path)
+    if kind == "file":
+        return f"{path}: exists and is not a directory"
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        return f"{path}: cannot create it, {blocking} is not a directory"
+    if kind == "other":
+        return f"{path}: exists, is not empty and is not an mss_sim result"
+    return None
+
+
 def missing_ranges(runs: int, records: Iterable[ChunkRecord]) -> list[tuple[int, int]]:
     """Return the ranges of ``0 .. runs - 1`` that no record covers, in order.
 
@@ -157,7 +172,7 @@ def chunk_table(chunk: ChunkData, names: OutputNames) -> Any:
     return pa.table(columns)
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -248,7 +263,7 @@ class Store:
             file = self.path / record.file
             if not file.is_file():
                 bad.append((record, "file missing"))
-            elif _sha256_file(file) != record.sha256:
+            elif sha256_file(file) != record.sha256:
                 bad.append((record, "checksum mismatch"))
         return bad
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import resource
 import signal
-import sys
 import threading
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -42,11 +40,6 @@ def exit_if_reimported() -> None:
         os._exit(EXIT_UNGUARDED)
 
 
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
-
-
 def _exit_with_parent(alive: Connection) -> None:
     def watch() -> None:
         try:
@@ -61,8 +54,8 @@ def worker_main(conn: Connection, alive: Connection, payload: bytes) -> None:
     """Serve chunks on `conn` until told to stop (``None``) or the main process goes.
 
     Messages from the main process: ``(start, stop)`` to run a chunk, ``None`` to
-    stop. Messages to it: ``("ready", pid)`` once, then ``("done", chunk,
-    peak_rss_mb)`` per chunk.
+    stop. Messages to it: ``("ready", pid)`` once, then ``("done", chunk)`` per
+    chunk.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(alive)
@@ -78,6 +71,6 @@ def worker_main(conn: Connection, alive: Connection, payload: bytes) -> None:
         start, stop = message
         chunk = task(scenario, seed, start, stop)
         try:
-            conn.send(("done", chunk, _peak_rss_mb()))
+            conn.send(("done", chunk))
         except (BrokenPipeError, OSError):
             return

@@ -28,6 +28,7 @@ from mss_sim.batch.store import (
     read_manifest,
     remove_own_entries,
     rewrite_journal,
+    target_problem,
     write_chunk_file,
     write_manifest,
 )
@@ -74,18 +75,10 @@ def new_manifest(
 
 
 def check_target(path: Path) -> None:
-    """Raise BatchError if `path` can never be a results directory (a file, a file parent)."""
-    kind = directory_kind(path)
-    if kind == "file":
-        raise BatchError(f"{path}: exists and is not a directory; choose another --out")
-    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
-    if blocking is not None:
-        raise BatchError(f"{path}: cannot create it, {blocking} is not a directory")
-    if kind == "other":
-        raise BatchError(
-            f"{path}: exists, is not empty and is not an mss_sim result; "
-            "choose an empty or new directory"
-        )
+    """Raise BatchError if `path` can never be a results directory."""
+    problem = target_problem(path)
+    if problem is not None:
+        raise BatchError(f"{problem}; choose another directory (--out)")
 
 
 def _describe(manifest: dict[str, Any]) -> str:
