@@ -124,3 +124,9 @@ def error_of(path: Path) -> str:
 def data() -> dict[str, Any]:
     """A fresh copy of the data of scenarios/gsf_2025.toml."""
     return copy.deepcopy(load_raw(SCENARIOS / "gsf_2025.toml"))
+
+
+@pytest.fixture(scope="session")
+def gsf() -> mss_sim.Scenario:
+    """The bundled gsf_2025 scenario."""
+    return mss_sim.load_scenario(SCENARIOS / "gsf_2025.toml")

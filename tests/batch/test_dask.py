@@ -43,11 +43,6 @@ def client(cluster):
         yield client
 
 
-@pytest.fixture(scope="module")
-def gsf() -> mss_sim.Scenario:
-    return mss_sim.load_scenario(SCENARIOS / "gsf_2025.toml")
-
-
 def columns(result: mss_sim.BatchResult, group: str) -> dict[str, np.ndarray]:
     """Every column of one kind, read in one pass from a store."""
     mapping = getattr(result, group)

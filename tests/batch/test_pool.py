@@ -35,11 +35,6 @@ def die_on(index: int, scenario, seed, start, stop) -> ChunkData:
 
 
 @pytest.fixture(scope="module")
-def gsf() -> mss_sim.Scenario:
-    return mss_sim.load_scenario(ROOT / "scenarios" / "gsf_2025.toml")
-
-
-@pytest.fixture(scope="module")
 def reference(gsf) -> ChunkData:
     return run_chunk(gsf, SEED, 0, RUNS)
 

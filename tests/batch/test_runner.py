@@ -16,11 +16,6 @@ RUNS = 24
 
 
 @pytest.fixture(scope="module")
-def gsf() -> mss_sim.Scenario:
-    return mss_sim.load_scenario(ROOT / "scenarios" / "gsf_2025.toml")
-
-
-@pytest.fixture(scope="module")
 def reference(gsf) -> mss_sim.BatchResult:
     return mss_sim.run_batch(gsf, RUNS, seed=11)
 

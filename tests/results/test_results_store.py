@@ -736,7 +736,10 @@ def test_saving_into_a_foreign_directory_is_refused(tmp_path):
     (target / "sub").mkdir(parents=True)
     (target / "notes.txt").write_text("precious", encoding="utf-8")
     (target / "sub" / "data.bin").write_bytes(b"\x00\x01")
-    with pytest.raises(ResultsError, match="exists, is not empty and is not an mss_sim result; refusing to replace it") as exc:
+    with pytest.raises(
+        ResultsError,
+        match="exists, is not empty and is not an mss_sim result; refusing to replace it",
+    ) as exc:
         handmade().save(target)
     assert str(target) in str(exc.value)
     assert tree(target) == ["notes.txt", "sub", "sub/data.bin"]
