@@ -64,7 +64,10 @@ def _resolve_scenario(text: str) -> Path:
     bundled = bundled_scenarios()
     if text in bundled:
         return bundled[text]
-    return path
+    raise ScenarioError(
+        f"no scenario file or bundled scenario named {text!r} "
+        f"(bundled: {', '.join(bundled) or 'none'}; see mss-sim list)"
+    )
 
 
 def write_plots(
@@ -296,7 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         return _fail(f"{where}{exc.strerror or exc}")
     except KeyboardInterrupt:
-        return _fail("interrupted")
+        print("mss-sim: interrupted", file=sys.stderr)
+        return 130
     finally:
         logging.getLogger("mss_sim").removeHandler(handler)
 

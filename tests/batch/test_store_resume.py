@@ -5,9 +5,11 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
 import mss_sim
@@ -144,7 +146,9 @@ def test_another_seed_or_scenario_is_refused_before_any_work(gsf, tmp_path):
 def test_results_there_need_resume_or_overwrite(gsf, reference, tmp_path):
     out = tmp_path / "gsf"
     mss_sim.run_batch(gsf, 8, seed=SEED, out=out)
-    with pytest.raises(BatchError, match="already holds results of this batch; pass resume=True"):
+    with pytest.raises(
+        BatchError, match="already holds results of this batch; continue them with resume=True"
+    ):
         mss_sim.run_batch(gsf, 8, seed=SEED, out=out)
     fresh = mss_sim.run_batch(gsf, 8, seed=SEED + 1, out=out, overwrite=True)
     assert fresh.meta["seed"] == SEED + 1
@@ -207,3 +211,76 @@ def test_an_incomplete_store_does_not_load(gsf, tmp_path):
     (out / JOURNAL).write_text("\n".join(lines[:2]) + "\n")
     with pytest.raises(ResultsError, match="incomplete, 10 of 20 replications on disk"):
         mss_sim.BatchResult.load(out)
+
+
+def test_saving_over_a_store_that_a_batch_is_writing_is_refused(gsf, run_small, tmp_path):
+    out = tmp_path / "gsf"
+    mss_sim.run_batch(gsf, 8, seed=SEED, out=out)
+    with open(out / ".lock", "a+") as holder:  # as a running batch holds it
+        fcntl.flock(holder.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(ResultsError, match=r"another run .* refusing to replace it"):
+            run_small("gsf_2025", 5, 1).save(out)
+    assert Store.open(out).manifest["seed"] == SEED
+
+
+def test_the_finished_part_of_an_interrupted_extension_opens_with_runs(gsf, reference, tmp_path):
+    out = tmp_path / "gsf"
+    mss_sim.run_batch(gsf, RUNS, seed=SEED, chunk_size=10, out=out)
+    mss_sim.run_batch(gsf, RUNS + 20, seed=SEED, chunk_size=10, out=out, resume=True)
+    lines = (out / JOURNAL).read_text().splitlines()
+    (out / JOURNAL).write_text("\n".join(lines[:-1]) + "\n")  # the extension's last chunk lost
+    with pytest.raises(ResultsError, match=r"40 of 50 .* BatchResult.load\(\.\.\., runs=40\)"):
+        mss_sim.BatchResult.load(out)
+    first = mss_sim.BatchResult.load(out, runs=RUNS)
+    assert first.runs == RUNS == first.meta["runs"] and first.meta["replications"] == [0, RUNS]
+    assert_rows_equal(reference, first, RUNS)
+    assert first.scalars["peak_deployed"].shape == (RUNS,)
+    with pytest.raises(ValueError, match=r"runs must be in \[1, 50\]"):
+        mss_sim.BatchResult.load(out, runs=51)
+
+
+def test_a_damaged_journal_and_unlisted_files_are_reported(gsf, reference, tmp_path, caplog):
+    out = tmp_path / "gsf"
+    mss_sim.run_batch(gsf, RUNS, seed=SEED, chunk_size=10, out=out)
+    lines = (out / JOURNAL).read_text().splitlines()
+    (out / JOURNAL).write_text(lines[0] + "\n" + lines[1][:30] + "\n" + lines[2] + "\n")
+    with caplog.at_level(logging.WARNING, logger="mss_sim"):
+        repaired = mss_sim.run_batch(gsf, RUNS, seed=SEED, chunk_size=10, out=out, resume=True)
+    assert "1 damaged line(s) in chunks.jsonl skipped" in caplog.text
+    assert "1 chunk file(s) not in chunks.jsonl removed" in caplog.text
+    assert_rows_equal(reference, repaired, RUNS)
+
+
+def test_a_chunk_damaged_after_its_checksum_was_checked_fails_to_read(gsf, tmp_path):
+    out = tmp_path / "gsf"
+    mss_sim.run_batch(gsf, 20, seed=SEED, out=out)
+    victim = out / journal(out)[0]["file"]
+    meta = pq.ParquetFile(victim).metadata.row_group(0)
+    names = [meta.column(i).path_in_schema for i in range(meta.num_columns)]
+    column = meta.column(names.index("peak_deployed"))
+    start = min(column.data_page_offset, column.dictionary_page_offset or column.data_page_offset)
+    data = bytearray(victim.read_bytes())
+    data[start + column.total_compressed_size - 2] ^= 0x01  # in its last page's values
+    victim.write_bytes(bytes(data))
+    opened = mss_sim.BatchResult.load(out, verify=False)
+    with pytest.raises(ResultsError, match="unreadable chunk"):
+        opened.scalars["peak_deployed"]
+
+
+def test_a_failed_batch_leaves_no_empty_directory_behind(gsf, tmp_path):
+    pytest.importorskip("distributed")
+    out = tmp_path / "new"
+    with pytest.raises(BatchError, match="cannot reach the Dask scheduler at nonsense"):
+        mss_sim.run_batch(gsf, 8, seed=0, backend="dask", address="nonsense", out=out)
+    assert not out.exists()
+
+
+def test_to_frame_names_what_a_column_is_called(gsf):
+    res = mss_sim.run_batch(gsf, 3, seed=0)
+    key = next(iter(res.parameters))
+    with pytest.raises(KeyError, match=f"parameters are named 'param:{re.escape(key)}'"):
+        res.to_frame([key])
+    with pytest.raises(KeyError, match="series are not columns of the frame"):
+        res.to_frame(["series:deployed"])
+    frame = res.to_frame(["peak_deployed", f"param:{key}"])
+    assert list(frame.columns) == ["peak_deployed", f"param:{key}"]

@@ -392,3 +392,18 @@ def test_run_summary_hides_member_ballots_unless_asked(tmp_path):
     assert code == 0, err
     assert "mss_renewal.vote.CHN" in out and "pko_transition.vetoed_by.RUS" in out
     assert "not shown" not in out
+
+
+def test_an_unknown_scenario_name_lists_the_bundled_ones(tmp_path):
+    code, out, err = run_main(["run", "gsf_2052", "--runs", "2", "--out", str(tmp_path / "x")])
+    assert_single_error_line(code, out, err)
+    assert "no scenario file or bundled scenario named 'gsf_2052'" in err
+    assert "gsf_2025" in err and "mss-sim list" in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_scheduler_needs_the_dask_backend(tmp_path):
+    argv = ["run", "gsf_2025", "--runs", "2", "--backend", "process", "--scheduler", "tcp://x:1"]
+    code, out, err = run_main([*argv, "--out", str(tmp_path / "x")])
+    assert_single_error_line(code, out, err)
+    assert "--scheduler is for --backend dask" in err

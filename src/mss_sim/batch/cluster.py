@@ -10,8 +10,10 @@ serial backend: replication ``i`` runs with the same seed wherever it runs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
+from concurrent.futures import CancelledError
 from typing import Any
 
 from mss_sim.batch.chunk import ChunkData, OutputNames, failed_chunk, run_chunk
@@ -44,7 +46,7 @@ def _connect(
     if address is not None:
         try:
             new = distributed.Client(address, timeout="20s")
-        except (OSError, TimeoutError) as exc:
+        except Exception as exc:  # OSError, TimeoutError, ValueError (a malformed address)
             raise BatchError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         return new, [new]
     try:
@@ -92,6 +94,7 @@ def run_on_dask(
     token = uuid.uuid4().hex[:8]
     months = scenario.scenario.horizon_months
     in_flight: dict[Any, tuple[int, int]] = {}
+    delivering = False
     try:
         threads = max(1, sum(client.nthreads().values()))
         shared = client.scatter(scenario, broadcast=True, hash=False)
@@ -119,6 +122,11 @@ def run_on_dask(
             start, stop = in_flight.pop(future)
             try:
                 chunk: ChunkData = future.result()
+            except CancelledError as exc:
+                raise BatchError(
+                    f"Dask cancelled the task of chunk {start}-{stop - 1} ({exc}); the finished "
+                    "chunks are kept: run the same batch again to resume it"
+                ) from None
             except Exception as exc:
                 chunk = failed_chunk(
                     names,
@@ -130,11 +138,22 @@ def run_on_dask(
             future.release()
             submit()
             planner.observe(chunk.size, chunk.seconds)
-            deliver(chunk)
-    except KeyboardInterrupt:
+            delivering = True
+            deliver(chunk)  # its errors (a full disk, say) are not the cluster's
+            delivering = False
+    except (BatchError, KeyboardInterrupt):
         if in_flight:
-            client.cancel(list(in_flight), force=True)
+            with contextlib.suppress(Exception):
+                client.cancel(list(in_flight), force=True)
         raise
+    except Exception as exc:  # the scheduler gone, the client closed, ...
+        if delivering:
+            raise
+        raise BatchError(
+            f"the Dask cluster failed ({type(exc).__name__}: {exc}); the finished chunks are "
+            "kept: run the same batch again to resume it"
+        ) from exc
     finally:
         for thing in reversed(owned):
-            thing.close()
+            with contextlib.suppress(Exception):
+                thing.close()

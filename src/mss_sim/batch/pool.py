@@ -69,6 +69,27 @@ def pool_context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def _start_fork_server(context: Any) -> None:
+    """Start the fork server (if it is not running) with Ctrl-C ignored.
+
+    The fork server spends its first third of a second importing the model; a
+    Ctrl-C then would print its KeyboardInterrupt traceback into the terminal.
+    It ignores SIGINT afterwards anyway, and so do the workers.
+    """
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the new process
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
 def _describe_exit(code: int | None) -> str:
     if code is None:
         return "still running"
@@ -153,6 +174,7 @@ class LocalPool:
             Re-raised after the workers are gone, when the batch was interrupted.
         """
         try:
+            _start_fork_server(self._context)
             starting = [self._new_worker() for _ in range(min(self._n, planner.remaining))]
             if self._help:
                 self._help_while_starting(starting, planner, deliver)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,11 +27,12 @@ from mss_sim.batch.store import (
     Store,
     directory_kind,
     rewrite_journal,
+    take_lock,
     target_problem,
     write_chunk_file,
     write_manifest,
 )
-from mss_sim.errors import ResultsError
+from mss_sim.errors import BatchError, ResultsError
 
 if TYPE_CHECKING:
     from mss_sim.analysis.summary import Summary
@@ -195,10 +196,17 @@ class BatchResult:
         params = [c.removeprefix("param:") for c in columns if c.startswith("param:")]
         for name in scalars:
             if name not in self.scalars:
-                raise KeyError(f"no scalar outcome named {name!r}")
+                hint = (
+                    f"; parameters are named 'param:{name}'"
+                    if name in self.parameters
+                    else "; series are not columns of the frame"
+                    if name.removeprefix("series:") in self.series
+                    else ""
+                )
+                raise KeyError(f"no scalar outcome named {name!r}{hint}")
         for name in params:
             if name not in self.parameters:
-                raise KeyError(f"no parameter named {name!r}")
+                raise KeyError(f"no uncertain parameter named {name!r}")
         data = dict(self.iter_columns(scalars))
         data |= {f"param:{k}": v for k, v in self.iter_columns(params, kind="parameters")}
         frame = {c: data[c] for c in columns}
@@ -228,7 +236,14 @@ class BatchResult:
         if problem is not None:
             raise ResultsError(f"{problem}; refusing to replace it")
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        lock = None
+        if directory_kind(target) == "store":  # not while a batch writes into it
+            try:
+                lock = take_lock(target)
+            except BatchError as exc:
+                raise ResultsError(f"{exc}; refusing to replace it") from None
+        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        tmp.mkdir()
         old = None
         try:
             self._write_store(tmp)
@@ -241,6 +256,9 @@ class BatchResult:
                 os.replace(old, target)  # put the earlier result back
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        finally:
+            if lock is not None:
+                lock.close()
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         return target
@@ -312,7 +330,9 @@ class BatchResult:
         rewrite_journal(path, store.records)
 
     @classmethod
-    def load(cls, directory: str | os.PathLike[str], *, verify: bool = True) -> BatchResult:
+    def load(
+        cls, directory: str | os.PathLike[str], *, verify: bool = True, runs: int | None = None
+    ) -> BatchResult:
         """Open a result saved by :meth:`save` or written by ``run_batch(..., out=DIR)``.
 
         A results store opens lazily: outputs are read from its chunk files when
@@ -323,7 +343,11 @@ class BatchResult:
         directory : path
             The results directory.
         verify : bool
-            Check every chunk file against its recorded SHA-256 first.
+            Check every chunk file against its recorded SHA-256 first (chunk data
+            read later is checked against its Parquet page checksums either way).
+        runs : int, optional
+            Open only the first `runs` replications of a store (for instance the
+            finished part of a batch whose extension was interrupted).
 
         Raises
         ------
@@ -341,10 +365,21 @@ class BatchResult:
         if kind != "store":
             raise ResultsError(f"{source}: not an mss_sim result (no store.json)")
         store = Store.open(source)
+        if runs is not None:
+            if not 0 < runs <= store.runs:
+                raise ValueError(f"runs must be in [1, {store.runs}], got {runs!r}")
+            store = Store(source, {**store.manifest, "runs": runs}, store.records)
         if not store.complete:
+            prefix = store.complete_prefix()
+            hint = (
+                f"; the first {prefix:,} are all there: BatchResult.load(..., runs={prefix})"
+                if prefix
+                else ""
+            )
             raise ResultsError(
                 f"{source}: incomplete, {store.done:,} of {store.runs:,} replications on disk "
-                "(an interrupted batch); run the same batch again to finish it"
+                "(an interrupted batch, or one still running); run the same batch again to "
+                f"finish it{hint}"
             )
         if verify:
             for record, problem in store.verify():
@@ -355,6 +390,8 @@ class BatchResult:
         names = store.names
         months = store.month_values()
         meta = dict(store.manifest.get("meta") or {})
+        if runs is not None:
+            meta |= {"runs": runs, "replications": [0, runs]}
         meta["store"] = str(source)
         return cls(
             StoredColumns(store, "scalars", names.scalars),

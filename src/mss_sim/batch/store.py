@@ -34,12 +34,17 @@ import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from mss_sim.batch.chunk import ChunkData, Failure, OutputNames
-from mss_sim.errors import ResultsError
+from mss_sim.errors import BatchError, ResultsError
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "JOURNAL",
@@ -51,6 +56,7 @@ __all__ = [
     "directory_kind",
     "missing_ranges",
     "sha256_file",
+    "take_lock",
     "target_problem",
 ]
 
@@ -118,8 +124,8 @@ def directory_kind(path: Path) -> str:
         return "store"
     if (path / LEGACY_FILES[0]).is_file():
         return "legacy"
-    if not any(path.iterdir()):
-        return "empty"
+    if all(entry.name.startswith(".") for entry in path.iterdir()):
+        return "empty"  # nothing, or only hidden files such as .DS_Store
     return "other"
 
 
@@ -243,6 +249,11 @@ class Store:
         """True when every replication ``0 .. runs - 1`` is on disk."""
         return not missing_ranges(self.runs, self.records)
 
+    def complete_prefix(self) -> int:
+        """How many replications from 0 on are on disk without a gap."""
+        gaps = missing_ranges(self.runs, self.records)
+        return gaps[0][0] if gaps else self.runs
+
     @property
     def failures(self) -> tuple[Failure, ...]:
         """Every recorded failure of a replication below ``runs``, by index."""
@@ -260,6 +271,8 @@ class Store:
         """Return the chunks whose file is missing or does not match its checksum."""
         bad = []
         for record in self.records:
+            if record.start >= self.runs:
+                continue
             file = self.path / record.file
             if not file.is_file():
                 bad.append((record, "file missing"))
@@ -285,7 +298,12 @@ class Store:
                 continue
             stop = min(record.stop, runs)
             try:
-                table = pq.read_table(self.path / record.file, columns=stored, memory_map=True)
+                table = pq.read_table(
+                    self.path / record.file,
+                    columns=stored,
+                    memory_map=True,
+                    page_checksum_verification=True,
+                )
             except (OSError, ValueError) as exc:
                 raise ResultsError(f"{self.path / record.file}: unreadable chunk ({exc})") from None
             n = stop - record.start
@@ -298,6 +316,37 @@ class Store:
                     values = data.to_numpy()
                 out[name][record.start : stop] = values[:n]
         return out
+
+
+def take_lock(path: Path) -> IO[str]:
+    """Take the lock of the store directory `path`; return the open lock file.
+
+    The lock is the operating system's (``flock``) on ``path/.lock``: it is
+    released when the file is closed or its process ends, however it ends.
+
+    Raises
+    ------
+    BatchError
+        If another process holds it; the message names that process.
+    """
+    fh = open(path / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 - held for the batch
+    if fcntl is None:  # pragma: no cover - Windows: no lock
+        return fh
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        holder = fh.read().strip() or "unknown"
+        fh.close()
+        raise BatchError(
+            f"{path}: another run (process {holder}) is writing into it; wait for it to "
+            "finish or choose another directory"
+        ) from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"{os.getpid()}\n")
+    fh.flush()
+    return fh
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

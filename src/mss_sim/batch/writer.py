@@ -8,14 +8,15 @@ may do with its directory: create it, continue the chunks already there
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import os
 from pathlib import Path
 from typing import IO, Any
 
 from mss_sim.batch.chunk import ChunkData, OutputNames
 from mss_sim.batch.store import (
     CHUNKS,
+    JOURNAL,
     LOCK,
     STORE_FORMAT,
     STORE_VERSION,
@@ -28,19 +29,16 @@ from mss_sim.batch.store import (
     read_manifest,
     remove_own_entries,
     rewrite_journal,
+    take_lock,
     target_problem,
     write_chunk_file,
     write_manifest,
 )
 from mss_sim.errors import BatchError, ResultsError
 
-try:  # POSIX
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
-
 __all__ = ["StoreWriter", "check_target", "new_manifest"]
 
+_OVERWRITE = "--overwrite (overwrite=True in Python)"
 # The manifest entries a resumed batch must share with the store.
 _IDENTITY = ("scenario_hash", "seed", "version", "first_month", "months", "columns")
 
@@ -112,6 +110,7 @@ class StoreWriter:
         self.found = 0
         self.repaired: list[str] = []
         self.todo: list[tuple[int, int]] = [(0, int(manifest["runs"]))]
+        self.created = False  # True when this batch made the directory (or found it empty)
 
     @classmethod
     def open(
@@ -129,15 +128,16 @@ class StoreWriter:
         check_target(path)
         kind = directory_kind(path)
         path.mkdir(parents=True, exist_ok=True)
-        lock = _take_lock(path)
+        lock = take_lock(path)
         try:
             writer = cls(path, lock, manifest)
             if kind == "legacy" and not overwrite:
                 raise BatchError(
                     f"{path}: holds a result saved in the earlier single-file format, "
-                    "which cannot be resumed; pass overwrite=True (--overwrite) or choose "
+                    f"which cannot be resumed; replace it with {_OVERWRITE} or choose "
                     "another directory"
                 )
+            writer.created = kind in ("missing", "empty")
             if kind == "store" and not overwrite:
                 writer._resume(resume)
             else:
@@ -153,27 +153,31 @@ class StoreWriter:
         try:
             old = read_manifest(self.path)
         except ResultsError as exc:
-            raise BatchError(f"{exc}; pass overwrite=True (--overwrite) to replace it") from None
+            raise BatchError(f"{exc}; replace it with {_OVERWRITE}") from None
         for key in _IDENTITY:
             if old.get(key) != self.manifest[key]:
                 raise BatchError(
                     f"{self.path}: holds another batch ({_describe(old)}), not this one "
-                    f"({_describe(self.manifest)}); pass overwrite=True (--overwrite) to "
-                    "discard it or choose another directory"
+                    f"({_describe(self.manifest)}); discard it with {_OVERWRITE} or "
+                    "choose another directory"
                 )
         if not resume:
             raise BatchError(
-                f"{self.path}: already holds results of this batch; pass resume=True "
-                "(the command line resumes by itself) to continue them or "
-                "overwrite=True (--overwrite) to start again"
+                f"{self.path}: already holds results of this batch; continue them with "
+                "resume=True or start again with overwrite=True"
             )
         runs, old_runs = int(self.manifest["runs"]), int(old["runs"])
         if runs < old_runs:
             raise BatchError(
                 f"{self.path}: holds a batch of {old_runs:,} replications; asking for "
-                f"{runs:,} would not extend it (pass overwrite=True (--overwrite) to start again)"
+                f"{runs:,} would not extend it: start again with {_OVERWRITE}, or open the "
+                f"first {runs:,} with BatchResult.load(..., runs={runs})"
             )
-        records, _ = read_journal(self.path)
+        records, torn = read_journal(self.path)
+        if torn:
+            self.repaired.append(
+                f"{torn} damaged line(s) in {JOURNAL} skipped; their chunks run again"
+            )
         keep = []
         bad = set()
         for record, problem in Store(self.path, old, records).verify():
@@ -194,10 +198,17 @@ class StoreWriter:
         keep = _drop_overlaps(keep)
         listed = {r.file for r in keep}
         chunk_dir = self.path / CHUNKS
+        unlisted = 0
         if chunk_dir.is_dir():
             for file in chunk_dir.iterdir():
                 if f"{CHUNKS}/{file.name}" not in listed:
+                    unlisted += not file.name.startswith(".tmp-")
                     file.unlink()
+        if unlisted:
+            self.repaired.append(
+                f"{unlisted} chunk file(s) not in {JOURNAL} removed (written as the batch "
+                "stopped, or named by a damaged line); their replications run again"
+            )
         meta = {**old.get("meta", {}), "runs": runs, "replications": [0, runs]}
         self.manifest = {**old, "runs": runs, "meta": meta}
         write_manifest(self.path, self.manifest)
@@ -211,6 +222,13 @@ class StoreWriter:
         record = write_chunk_file(self.path, chunk, self.names)
         append_journal(self.path, record)
         self.records.append(record)
+
+    def discard_if_unused(self) -> None:
+        """Remove the store this batch made if no chunk was written into it."""
+        if self.created and not self.records and self._lock is None:
+            remove_own_entries(self.path)
+            with contextlib.suppress(OSError):
+                self.path.rmdir()  # only if nothing else is there
 
     def close(self, *, extra: dict[str, Any] | None = None) -> None:
         """Update the manifest's time stamp (and `extra` entries) and release the lock."""
@@ -236,24 +254,3 @@ def _drop_overlaps(records: list[ChunkRecord]) -> list[ChunkRecord]:
             continue
         kept.append(record)
     return kept
-
-
-def _take_lock(path: Path) -> IO[str]:
-    fh = open(path / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 - held for the batch
-    if fcntl is None:  # pragma: no cover - Windows: no lock
-        return fh
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        fh.seek(0)
-        holder = fh.read().strip() or "unknown"
-        fh.close()
-        raise BatchError(
-            f"{path}: another run (process {holder}) is writing into it; wait for it to "
-            "finish or choose another directory"
-        ) from None
-    fh.seek(0)
-    fh.truncate()
-    fh.write(f"{os.getpid()}\n")
-    fh.flush()
-    return fh
