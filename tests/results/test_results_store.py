@@ -510,7 +510,10 @@ def test_to_frame_of_a_store_reads_only_the_columns_asked(real, chunked, monkeyp
 
 @pytest.mark.parametrize(
     ("column", "message"),
-    [("no_such", "no scalar outcome named 'no_such'"), ("param:x.y", "no parameter named 'x.y'")],
+    [
+        ("no_such", "no scalar outcome named 'no_such'"),
+        ("param:x.y", "no uncertain parameter named 'x.y'"),
+    ],
 )
 def test_to_frame_unknown_column(saved, column, message):
     pytest.importorskip("pandas")

@@ -24,6 +24,7 @@ from mss_sim._version import __version__
 from mss_sim.batch.chunk import ChunkData, Failure, OutputNames
 from mss_sim.batch.legacy import read_legacy
 from mss_sim.batch.store import (
+    LOCK,
     Store,
     directory_kind,
     rewrite_journal,
@@ -237,6 +238,7 @@ class BatchResult:
             raise ResultsError(f"{problem}; refusing to replace it")
         target.parent.mkdir(parents=True, exist_ok=True)
         lock = None
+        made_lock = not (target / LOCK).exists()
         if directory_kind(target) == "store":  # not while a batch writes into it
             try:
                 lock = take_lock(target)
@@ -259,6 +261,8 @@ class BatchResult:
         finally:
             if lock is not None:
                 lock.close()
+                if made_lock:  # a failed save leaves the earlier result as it was
+                    (target / LOCK).unlink(missing_ok=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         return target
