@@ -284,3 +284,10 @@ def test_to_frame_names_what_a_column_is_called(gsf):
         res.to_frame(["series:deployed"])
     frame = res.to_frame(["peak_deployed", f"param:{key}"])
     assert list(frame.columns) == ["peak_deployed", f"param:{key}"]
+
+
+def test_a_saved_result_has_the_permissions_of_a_new_directory(run_small, tmp_path):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    saved = run_small("gsf_2025", 5, 1).save(tmp_path / "saved")
+    assert saved.stat().st_mode == plain.stat().st_mode

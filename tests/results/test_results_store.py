@@ -671,7 +671,7 @@ def test_load_missing_directory(tmp_path):
 def test_load_a_file_instead_of_a_directory(tmp_path):
     path = tmp_path / "store.json"
     path.write_text("{}", encoding="utf-8")
-    with pytest.raises(ResultsError, match="no such results directory") as exc:
+    with pytest.raises(ResultsError, match="is a file, not a results directory") as exc:
         BatchResult.load(path)
     assert str(path) in str(exc.value)
 

@@ -361,8 +361,10 @@ class BatchResult:
         """
         source = Path(directory)
         kind = directory_kind(source)
-        if kind in ("missing", "file"):
+        if kind == "missing":
             raise ResultsError(f"{source}: no such results directory")
+        if kind == "file":
+            raise ResultsError(f"{source}: is a file, not a results directory")
         if kind == "legacy":
             scalars, series, months, params, failures, meta = read_legacy(source)
             return cls(scalars, series, months, params, failures, meta)
