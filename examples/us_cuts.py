@@ -15,22 +15,14 @@ interval, and what assessed arrears come to under each scenario.
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
 import mss_sim
+from mss_sim.analysis import paired_difference
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-
-
-def paired(diff: np.ndarray) -> tuple[float, float, float]:
-    """Mean of paired differences and its 95% t interval."""
-    mean = float(diff.mean())
-    half = float(stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / math.sqrt(diff.size))
-    return mean, mean - half, mean + half
 
 
 def main(argv: list[str] | None = None) -> dict[str, tuple[float, float, float]]:
@@ -56,12 +48,14 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[float, float, float]]
         return np.nan_to_num(res.scalars["months_to_half_ceiling"], nan=horizon)
 
     differences = {
-        "received (US$ M)": paired(
-            (cuts.scalars["total_received_usd"] - base.scalars["total_received_usd"]) / 1e6
+        "received (US$ M)": tuple(
+            paired_difference(
+                base.scalars["total_received_usd"] / 1e6, cuts.scalars["total_received_usd"] / 1e6
+            )
         ),
-        "months to half the ceiling": paired(half(cuts) - half(base)),
-        "months with unpaid bills": paired(
-            cuts.scalars["shortfall_months"] - base.scalars["shortfall_months"]
+        "months to half the ceiling": tuple(paired_difference(half(base), half(cuts))),
+        "months with unpaid bills": tuple(
+            paired_difference(base.scalars["shortfall_months"], cuts.scalars["shortfall_months"])
         ),
     }
     print(f"us_budget_cuts minus gsf_2025, {args.runs} paired replications, seed {args.seed}:")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from scipy import stats
 
 from conftest import small_batch
+from mss_sim.analysis import paired_difference
 
 RUNS = 400
 
@@ -30,14 +28,6 @@ def test_trust_fund_receipts_match_the_record():
     assert (mid_2025 >= end_2024).all() and np.median(mid_2025 - end_2024) > 10
 
 
-def paired_interval(diff: np.ndarray) -> tuple[float, float, float]:
-    """The mean of paired differences and its 95% t interval."""
-    n = len(diff)
-    mean = float(diff.mean())
-    half = stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / math.sqrt(n)
-    return mean, mean - half, mean + half
-
-
 def test_us_budget_cuts_against_the_gsf_with_common_random_numbers():
     gsf = small_batch("gsf_2025", RUNS, 3)
     cuts = small_batch("us_budget_cuts", RUNS, 3)
@@ -46,8 +36,9 @@ def test_us_budget_cuts_against_the_gsf_with_common_random_numbers():
     assert "funding.costs.personnel_per_person_month_usd" in shared
     for path in shared:
         assert np.array_equal(gsf.parameters[path], cuts.parameters[path]), path
-    received = cuts.scalars["total_received_usd"] - gsf.scalars["total_received_usd"]
-    mean, low, high = paired_interval(received)
+    mean, low, high = paired_difference(
+        gsf.scalars["total_received_usd"], cuts.scalars["total_received_usd"]
+    )
     assert high < 0, (mean, low, high)
     # Time to half the ceiling, a run that never gets there counted at the horizon.
     horizon = gsf.months.size
@@ -55,7 +46,7 @@ def test_us_budget_cuts_against_the_gsf_with_common_random_numbers():
     def half(res) -> np.ndarray:
         return np.nan_to_num(res.scalars["months_to_half_ceiling"], nan=horizon)
 
-    mean, low, high = paired_interval(half(cuts) - half(gsf))
+    mean, low, high = paired_difference(half(gsf), half(cuts))
     assert mean >= 0, (mean, low, high)
     # The US money itself: less of it arrives, and never more.
     usa = cuts.scalars["received_usd.USA"] - gsf.scalars["received_usd.USA"]

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -34,9 +34,7 @@ from mss_sim.batch.store import (
     write_manifest,
 )
 from mss_sim.errors import BatchError, ResultsError
-
-if TYPE_CHECKING:
-    from mss_sim.analysis.summary import Summary
+from mss_sim.statistics import Summary, summarise
 
 __all__ = ["BatchResult", "Failure", "StoredColumns"]
 
@@ -163,9 +161,7 @@ class BatchResult:
             yield from columns.read_many(names[i : i + block]).items()
 
     def summary(self, names: list[str] | None = None, *, confidence: float = 0.95) -> Summary:
-        """Summarise the scalar outcomes; see :func:`mss_sim.analysis.summarise`."""
-        from mss_sim.analysis.summary import summarise
-
+        """Summarise the scalar outcomes; see :func:`mss_sim.statistics.summarise`."""
         return summarise(self, names, confidence=confidence)
 
     def to_frame(self, columns: Sequence[str] | None = None) -> Any:

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_validator
 
+from mss_sim.errors import ScenarioError
 from mss_sim.scenario.council import (
     DRAFT_KINDS,
     PERMANENT_MEMBERS,
@@ -51,6 +52,7 @@ from mss_sim.scenario.funding import (
     Shock,
     TrustFund,
 )
+from mss_sim.scenario.toml import load_chain
 
 __all__ = [
     "COST_CATEGORIES",
@@ -78,6 +80,7 @@ __all__ = [
     "add_months",
     "describe_error",
     "format_loc",
+    "scenario_from_dict",
 ]
 
 _T = TypeVar("_T")
@@ -210,10 +213,17 @@ class Scenario(FieldEquality):
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
-        """Load and validate a scenario file; see :func:`mss_sim.load_scenario`."""
-        from mss_sim.scenario.io import load_scenario
+        """Load and validate a scenario file; see :func:`mss_sim.load_scenario`.
 
-        return load_scenario(path)
+        Examples
+        --------
+        >>> Scenario.from_toml("scenarios/gsf_2025.toml").scenario.horizon_months
+        24
+        """
+        file = Path(path)
+        data, bases = load_chain(file.resolve(), ())
+        source = file.name + "".join(f" (extends {name})" for name in bases[:1])
+        return scenario_from_dict(data, source=source)
 
     @property
     def name(self) -> str:
@@ -265,3 +275,37 @@ def _walk_uncertain(node: Any, path: str) -> Iterator[tuple[str, Any]]:
     elif isinstance(node, dict):
         for key, item in node.items():
             yield from _walk_uncertain(item, f"{path}.{key}")
+
+
+def scenario_from_dict(data: dict[str, Any], *, source: str | None = None) -> Scenario:
+    """Validate plain data (as read from TOML) into a :class:`Scenario`.
+
+    Parameters
+    ----------
+    data : dict
+        The scenario's tables.
+    source : str, optional
+        A file name to put in error messages.
+
+    Raises
+    ------
+    ScenarioError
+        Naming `source`, the key path and the problem; further problems, if any,
+        follow on later lines.
+    """
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = format_loc(tuple(error["loc"]))
+            cause = (error.get("ctx") or {}).get("error")
+            if isinstance(cause, _KeyedError):
+                loc = f"{loc}.{cause.path}" if loc else cause.path
+            problems.append((loc, describe_error(error)))
+        loc, message = problems[0]
+        if len(problems) > 1:
+            more = "; ".join(f"{p}: {m}" for p, m in problems[1:4])
+            extra = f" (+{len(problems) - 4} more)" if len(problems) > 4 else ""
+            message += f"\n  also: {more}{extra}"
+        raise ScenarioError(message, source=source, path=loc or "(top level)") from None

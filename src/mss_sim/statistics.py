@@ -1,4 +1,7 @@
-"""Summaries of batch outcomes with confidence intervals.
+"""Statistics of batch outcomes: confidence intervals and summary tables.
+
+A leaf module (it imports nothing else of the package), so that both the batch
+layer (``BatchResult.summary()``) and the analysis layer use it.
 
 For an outcome that only takes the values 0 and 1 the summary gives the
 probability of 1 with a Wilson score interval; for any other outcome, the mean
@@ -9,21 +12,28 @@ with a Student-t interval and the 5th, 50th and 95th percentiles. NaN values
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from scipy import stats
 
-if TYPE_CHECKING:
-    from mss_sim.batch.results import BatchResult
-
-__all__ = ["Summary", "SummaryRow", "mean_interval", "summarise", "wilson_interval"]
+__all__ = [
+    "Outcomes",
+    "Summary",
+    "SummaryRow",
+    "mean_interval",
+    "summarise",
+    "wilson_interval",
+]
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Return the Wilson score interval for a binomial proportion.
+
+    :func:`scipy.stats.binomtest`'s ``proportion_ci(method="wilson")``; with 0
+    (or `n`) successes the lower (upper) end is exactly 0 (1).
 
     Parameters
     ----------
@@ -44,17 +54,14 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
         raise ValueError(f"n must be > 0, got {n}")
     if not 0 <= successes <= n:
         raise ValueError(f"successes must be in [0, n={n}], got {successes}")
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    # The interval always contains p: with 0 (or n) successes the end is exactly 0 (1).
-    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+    ci = stats.binomtest(int(successes), int(n)).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    return float(ci.low), float(ci.high)
 
 
 def mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Return the mean and its Student-t confidence interval.
+    """Return the mean and its Student-t confidence interval (:func:`scipy.stats.t`).
 
     Examples
     --------
@@ -70,8 +77,28 @@ def mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, 
     mean = float(x.mean())
     if n == 1:
         return mean, math.nan, math.nan
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half
+    scale = float(stats.sem(x))
+    if scale == 0.0:  # every value the same: no spread, the interval is the mean
+        return mean, mean, mean
+    low, high = stats.t.interval(confidence, n - 1, loc=mean, scale=scale)
+    return mean, float(low), float(high)
+
+
+class Outcomes(Protocol):
+    """What :func:`summarise` needs of a batch result (a ``BatchResult``)."""
+
+    @property
+    def scalars(self) -> Mapping[str, np.ndarray]: ...
+
+    @property
+    def meta(self) -> dict[str, Any]: ...
+
+    @property
+    def runs(self) -> int: ...
+
+    def iter_columns(
+        self, names: Sequence[str], *, kind: Literal["scalars", "series", "parameters"] = ...
+    ) -> Iterator[tuple[str, np.ndarray]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +207,7 @@ def _summarise_one(name: str, values: np.ndarray, confidence: float) -> SummaryR
 
 
 def summarise(
-    result: BatchResult, names: Sequence[str] | None = None, *, confidence: float = 0.95
+    result: Outcomes, names: Sequence[str] | None = None, *, confidence: float = 0.95
 ) -> Summary:
     """Summarise scalar outcomes of a batch.
 
