@@ -1,7 +1,7 @@
 """The discrete-event model: one Mission per replication, a SimPy process per actor."""
 
 from mss_sim.model.clock import DAYS_PER_MONTH
-from mss_sim.model.events import Event
+from mss_sim.model.events import Event, EventKind
 from mss_sim.model.mission import Mission, draw_parameters
 from mss_sim.model.monitor import (
     ACCOUNT_SERIES,
@@ -21,6 +21,7 @@ __all__ = [
     "SERIES",
     "STANDARD_SCALARS",
     "Event",
+    "EventKind",
     "Mission",
     "Replication",
     "draw_parameters",

@@ -30,6 +30,7 @@ from scipy import special
 from mss_sim.council.behaviour import shift_many
 from mss_sim.council.rules import Decision, VotingRule, draw_ballots, tally
 from mss_sim.model.clock import DAYS_PER_MONTH, NOON
+from mss_sim.model.events import EventKind
 from mss_sim.scenario.council import Draft, Softening
 from mss_sim.scenario.fields import add_months
 from mss_sim.scenario.spec import Scenario
@@ -332,7 +333,7 @@ def draft_process(mission: Mission, draft: Draft) -> Generator[Any, Any, None]:
     opening = max(0.0, vote_day - chamber.negotiation_days)
     yield env.timeout(opening)
     if _needs_mandate(draft, text) and not mission.mandate.active:
-        mission.log("not_tabled", draft.id, reason="no mandate in force")
+        mission.log(EventKind.NOT_TABLED, draft.id, reason="no mandate in force")
         return
     record.text = text
     rolled_over = False
@@ -350,7 +351,7 @@ def draft_process(mission: Mission, draft: Draft) -> Generator[Any, Any, None]:
                 return
         attempt += 1
         opening, vote_day = schedule
-        mission.log("retabled", draft.id, attempt=attempt, date=mission.date(vote_day))
+        mission.log(EventKind.RETABLED, draft.id, attempt=attempt, date=mission.date(vote_day))
         yield env.timeout(opening - env.now)
 
 
@@ -386,7 +387,12 @@ def _attempt(
         if k < chamber.rounds and text.steps < len(draft.soften):
             text.soften(draft.soften[text.steps])
             mission.log(
-                "softened", draft.id, attempt=attempt, step=text.steps, kind=text.kind, by=threats
+                EventKind.SOFTENED,
+                draft.id,
+                attempt=attempt,
+                step=text.steps,
+                kind=text.kind,
+                by=threats,
             )
             continue
         if mission.rng(name + "/force").random() >= chamber.force_vote:
@@ -399,7 +405,7 @@ def _attempt(
     decision, ballots = chamber.vote(text.kind, chamber.rule_for(draft), mission.rng(name))
     record.last_vote = (decision, ballots)
     mission.log(
-        "vote",
+        EventKind.VOTE,
         draft.id,
         kind=text.kind,
         attempt=attempt,
@@ -410,7 +416,7 @@ def _attempt(
     )
     if decision.adopted:
         record.adopted = True
-        mission.log("adopted", draft.id, kind=text.kind)
+        mission.log(EventKind.ADOPTED, draft.id, kind=text.kind)
         apply_text(mission, text, actor=draft.id)
         adoption = chamber.adoption[draft.id]
         if not adoption.triggered:
@@ -419,10 +425,10 @@ def _attempt(
     if decision.vetoed_by:
         record.vetoed = True
         record.vetoed_by.update(decision.vetoed_by)
-        mission.log("vetoed", draft.id, by=decision.vetoed_by)
+        mission.log(EventKind.VETOED, draft.id, by=decision.vetoed_by)
     else:
         record.failed = True
-        mission.log("failed", draft.id, yes=decision.yes)
+        mission.log(EventKind.FAILED, draft.id, yes=decision.yes)
     return False
 
 
@@ -430,7 +436,7 @@ def _withdraw(
     mission: Mission, draft: Draft, attempt: int, threats: tuple[str, ...], reason: str
 ) -> bool:
     mission.council.records[draft.id].withdrawn = True
-    mission.log("withdrawn", draft.id, attempt=attempt, by=threats, reason=reason)
+    mission.log(EventKind.WITHDRAWN, draft.id, attempt=attempt, by=threats, reason=reason)
     return False
 
 
@@ -448,7 +454,7 @@ def _rollover(mission: Mission, draft: Draft) -> Generator[Any, Any, bool]:
     rng = mission.rng(f"council/{draft.id}/rollover")
     decision, ballots = chamber.vote(text.kind, chamber.plan.rule, rng)
     mission.log(
-        "rollover",
+        EventKind.ROLLOVER,
         draft.id,
         adopted=decision.adopted,
         yes=decision.yes,

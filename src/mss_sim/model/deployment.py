@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mss_sim.model.clock import DAYS_PER_MONTH
+from mss_sim.model.events import EventKind
 from mss_sim.scenario.spec import Contributor
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def contingent_process(mission: Mission, c: Contingent) -> Generator[Any, Any, N
         delay = max(0.0, c.available_day) + c.readiness
         if delay > 0:
             yield env.timeout(delay)
-        mission.log("ready", c.country, pledged=c.pledged)
+        mission.log(EventKind.READY, c.country, pledged=c.pledged)
     else:
         # A contingent already in the field sends its next wave one interval on.
         yield env.timeout(c.wave_interval)
@@ -98,7 +99,7 @@ def contingent_process(mission: Mission, c: Contingent) -> Generator[Any, Any, N
                 mission.add_personnel(c, size)
             elif not c.deferred:
                 c.deferred = True
-                mission.log("deferred", c.country, count=size, reason="funds")
+                mission.log(EventKind.DEFERRED, c.country, count=size, reason="funds")
         yield env.timeout(c.wave_interval)
         if treasury.logistics_short() and treasury.logistics_slowdown > 1.0:
             # Unpaid logistics bills: the wave that is due waits longer.

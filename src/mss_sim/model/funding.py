@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mss_sim.model.clock import DAYS_PER_MONTH, NOON
+from mss_sim.model.events import EventKind
 from mss_sim.scenario.funding import COST_CATEGORIES, MODEL_PAYERS, Condition, Donor, Shock
 
 if TYPE_CHECKING:
@@ -238,7 +239,7 @@ class Treasury:
         """Credit `cents` from `donor` to its account."""
         self.accounts[donor.account].credit(cents)
         self.received_by[donor.name] += cents
-        self.mission.log("received", donor.name, cents=cents, account=donor.account)
+        self.mission.log(EventKind.RECEIVED, donor.name, cents=cents, account=donor.account)
 
     def rescind(self, donor: Donor, fraction: float) -> None:
         """Return `fraction` of what `donor` has paid, as far as its account's balance allows."""
@@ -248,7 +249,7 @@ class Treasury:
         account.credit(-cents)
         self.received_by[donor.name] -= cents
         self.mission.log(
-            "rescinded", donor.name, cents=cents, asked_cents=asked, account=account.name
+            EventKind.RESCINDED, donor.name, cents=cents, asked_cents=asked, account=account.name
         )
 
     def accrue(self) -> None:
@@ -277,7 +278,7 @@ class Treasury:
         if rate:
             key = (self.payer("deployment"), "deployment")
             self._accrued[key] = self._accrued.get(key, 0.0) + rate
-            self.mission.log("deployment_cost", contingent.country, cents=round(rate))
+            self.mission.log(EventKind.DEPLOYMENT_COST, contingent.country, cents=round(rate))
 
     def _bills(self) -> Iterator[tuple[str, str, int]]:
         """Take the whole cents accrued so far as bills (account, category, cents)."""
@@ -319,7 +320,7 @@ class Treasury:
                 if got:
                     _add(paid.setdefault(name, {}), category, got)
         for name, by_category in paid.items():
-            self.mission.log("paid", name, cents=sum(by_category.values()), **by_category)
+            self.mission.log(EventKind.PAID, name, cents=sum(by_category.values()), **by_category)
         fund, assessed = self.accounts["trust_fund"], self.accounts["assessed"]
         self.unpaid_cents = unpaid = fund.owed + assessed.owed
         self.logistics_unpaid = bool(fund.unpaid["logistics"] or assessed.unpaid["logistics"])
@@ -328,7 +329,7 @@ class Treasury:
             if math.isnan(self.first_shortfall_month):
                 self.first_shortfall_month = month + 1
             owed = {a.name: a.owed for a in (fund, assessed) if a.owed}
-            self.mission.log("shortfall", "mission", unpaid_cents=unpaid, **owed)
+            self.mission.log(EventKind.SHORTFALL, "mission", unpaid_cents=unpaid, **owed)
         personnel = fund.unpaid["personnel"] or assessed.unpaid["personnel"]
         self.personnel_unpaid_months = self.personnel_unpaid_months + 1 if personnel else 0
 
@@ -394,7 +395,7 @@ class Treasury:
         owed = [math.floor(budget * spec.shares[k]) for k in members]
         owed[-1] = budget - sum(owed[:-1])
         self.issued_cents += budget
-        mission.log("assessed", "assessed", cents=budget, months=months)
+        mission.log(EventKind.ASSESSED, "assessed", cents=budget, months=months)
         for member, amount in zip(members, owed, strict=True):
             payer, path = spec.payer(member)
             lag = mission.value(payer.lag_months, path + ".lag_months") * DAYS_PER_MONTH
@@ -416,7 +417,7 @@ class Treasury:
         if cents > 0:
             self.accounts["assessed"].credit(cents)
             self.contributed_cents += cents
-            self.mission.log("contribution", member, cents=cents)
+            self.mission.log(EventKind.CONTRIBUTION, member, cents=cents)
 
 
 def _pay_later(
@@ -485,7 +486,9 @@ def donor_process(
     honoured = honour >= 1.0 or mission.rng(f"funding/{spec.name}/honour").random() < honour
     if pledge_day > 0:
         yield env.timeout(pledge_day)
-        mission.log("pledge", spec.name, cents=state.outstanding_cents, tranches=spec.tranches)
+        mission.log(
+            EventKind.PLEDGE, spec.name, cents=state.outstanding_cents, tranches=spec.tranches
+        )
     for condition in mission.scenario.funding.conditions:
         if condition.donor == spec.name and condition.kind == "starts_if_adopted":
             adopted = mission.council.adoption[condition.draft]
@@ -493,7 +496,7 @@ def donor_process(
                 yield adopted
             pledge_day = max(pledge_day, env.now)
     if not honoured:
-        mission.log("reneged", spec.name, cents=state.outstanding_cents)
+        mission.log(EventKind.RENEGED, spec.name, cents=state.outstanding_cents)
         state.outstanding_cents = 0
         return
     for k in range(spec.tranches):
@@ -514,7 +517,7 @@ def donor_process(
         if not released:
             amount = state.outstanding_cents // left
             state.outstanding_cents -= amount
-            mission.log("cancelled", spec.name, cents=amount, reason="freeze not lifted")
+            mission.log(EventKind.CANCELLED, spec.name, cents=amount, reason="freeze not lifted")
             continue
         if state.ended:
             return
@@ -537,7 +540,7 @@ def condition_process(
         return
     state.ended = True
     mission.log(
-        "cancelled",
+        EventKind.CANCELLED,
         condition.donor,
         cents=state.outstanding_cents,
         reason=f"{condition.draft} not adopted",
@@ -569,7 +572,7 @@ def shock_process(
     if spec.kind == "cap":
         share = value(spec.share, path + ".share")
         mission.treasury.caps[actor] = share
-        mission.log("cap", actor, share=share)
+        mission.log(EventKind.CAP, actor, share=share)
         return
     assert donor is not None
     assert state is not None
@@ -579,7 +582,7 @@ def shock_process(
     elif spec.kind == "cut":
         amount = round(state.outstanding_cents * fraction)
         state.outstanding_cents -= amount
-        mission.log("cut", actor, cents=amount, fraction=fraction)
+        mission.log(EventKind.CUT, actor, cents=amount, fraction=fraction)
     else:
         duration = value(spec.duration_months, path + ".duration_months") * DAYS_PER_MONTH
         p_release = value(spec.release_probability, path + ".release_probability")
@@ -587,7 +590,7 @@ def shock_process(
         now = mission.env.now
         lifted = bool(rng.random() < p_release)
         state.freezes.append((now, now + duration, lifted))
-        mission.log("freeze", actor, until=mission.date(now + duration), released=lifted)
+        mission.log(EventKind.FREEZE, actor, until=mission.date(now + duration), released=lifted)
 
 
 def start_funding(mission: Mission) -> None:
@@ -600,7 +603,7 @@ def start_funding(mission: Mission) -> None:
         fund.credit(treasury.received_before_cents)
         fund.pay(treasury.spent_before_cents)
         mission.log(
-            "opening",
+            EventKind.OPENING,
             "trust_fund",
             balance_cents=fund.balance,
             received_cents=fund.received,

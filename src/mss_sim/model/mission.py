@@ -13,7 +13,7 @@ import simpy
 from mss_sim.model.clock import NOON
 from mss_sim.model.council import Chamber
 from mss_sim.model.deployment import Contingent
-from mss_sim.model.events import Event
+from mss_sim.model.events import Event, EventKind
 from mss_sim.model.funding import Treasury
 from mss_sim.random import SeedLike, as_seed_sequence, stream, stream_uniform
 from mss_sim.scenario.spec import Scenario, add_months
@@ -133,7 +133,7 @@ class Mission:
         """Return the calendar date of time `day`."""
         return self.start + dt.timedelta(days=math.floor(day))
 
-    def log(self, kind: str, actor: str, /, **details: Any) -> None:
+    def log(self, kind: EventKind, actor: str, /, **details: Any) -> None:
         """Append an event at the current time."""
         now = self.env.now
         self.events.append(Event(now, self.date(now), kind, actor, details))
@@ -179,7 +179,7 @@ class Mission:
         m.active, m.expiry_day, m.ceiling = True, expiry_day, ceiling
         m.funding_model, m.powers, m.terminating = funding_model, powers, terminating
         self.log(
-            "mandate",
+            EventKind.MANDATE,
             actor,
             expiry=self.date(expiry_day),
             ceiling=ceiling,
@@ -198,7 +198,7 @@ class Mission:
         self.mandate.active = False
         self.inactive_since = self.env.now
         self.lapses += reason == "expired"
-        self.log("lapsed", "mission", reason=reason)
+        self.log(EventKind.LAPSED, "mission", reason=reason)
         for contingent in self.contingents:
             self.remove_personnel(contingent, contingent.deployed, reason="mandate lapsed")
         self._signal_mandate()
@@ -212,7 +212,7 @@ class Mission:
         contingent.deployed += count
         self.deployed += count
         self.peak_deployed = max(self.peak_deployed, self.deployed)
-        self.log("deployed", contingent.country, count=count, total=self.deployed)
+        self.log(EventKind.DEPLOYED, contingent.country, count=count, total=self.deployed)
         self._check_half_ceiling()
 
     def remove_personnel(self, contingent: Contingent, count: int, *, reason: str) -> None:
@@ -222,7 +222,7 @@ class Mission:
         self.treasury.accrue()
         contingent.deployed -= count
         self.deployed -= count
-        kind = "attrition" if reason == "attrition" else "repatriated"
+        kind = EventKind.ATTRITION if reason == "attrition" else EventKind.REPATRIATED
         self.log(kind, contingent.country, count=count, total=self.deployed, reason=reason)
 
     def _enforce_ceiling(self) -> None:

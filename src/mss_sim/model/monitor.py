@@ -13,7 +13,7 @@ import numpy as np
 
 from mss_sim.model.clock import DAYS_PER_MONTH
 from mss_sim.model.deployment import apply_attrition, apply_withdrawals
-from mss_sim.model.events import Event
+from mss_sim.model.events import Event, event_kind
 from mss_sim.scenario.council import Draft
 from mss_sim.scenario.spec import Scenario
 
@@ -179,8 +179,16 @@ class Replication:
     parameters: dict[str, float]
 
     def events_of(self, kind: str) -> list[Event]:
-        """Return the events of one `kind`, in order."""
-        return [e for e in self.events if e.kind == kind]
+        """Return the events of one `kind`, in order.
+
+        Raises
+        ------
+        ValueError
+            If `kind` is not an :class:`EventKind` (a typo would otherwise give
+            an empty list).
+        """
+        wanted = event_kind(kind)
+        return [e for e in self.events if e.kind == wanted]
 
 
 def month_end_process(mission: Mission, rows: np.ndarray) -> Generator[Any, Any, None]:
