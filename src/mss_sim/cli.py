@@ -11,6 +11,7 @@ import os
 import shlex
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -288,6 +289,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``mss-sim`` with `argv` (default: the command line); return the exit code."""
     args = build_parser().parse_args(argv)
     handler = _log_to_stderr()
+    handlers = (
+        {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if threading.current_thread() is threading.main_thread()
+        else {}
+    )
     try:
         return int(args.func(args))
     except (ScenarioError, ResultsError) as exc:
@@ -303,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         logging.getLogger("mss_sim").removeHandler(handler)
+        for sig, old in handlers.items():  # ignored after an interrupted batch
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
 
 
 if __name__ == "__main__":  # pragma: no cover

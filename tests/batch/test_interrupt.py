@@ -76,12 +76,15 @@ def start_run(out: Path, *extra: str) -> tuple[subprocess.Popen[str], set[int]]:
     argv = [MSS_SIM, "run", "gsf_2025", "--runs", str(RUNS), "--seed", str(SEED)]
     argv += ["--out", str(out), "--no-plots", "--no-progress", "--backend", "process"]
     argv += ["--workers", "2", *extra]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     seen: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         seen |= descendants(proc.pid)
-        if journal_lines(out) >= 2 and len(seen) >= 3:  # fork server and two workers
+        # The resource tracker, the fork server and two workers.
+        if journal_lines(out) >= 2 and len(seen) >= 4:
             return proc, seen
         if proc.poll() is not None:
             break
@@ -127,6 +130,23 @@ def test_a_signal_keeps_finished_chunks_ends_every_worker_and_says_how_to_resume
     assert again.returncode == 0, again.stderr
     assert "replications on disk; running the other" in again.stderr
     assert_bitwise(mss_sim.BatchResult.load(out), reference)
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_to_the_whole_process_group_is_handled_by_the_main_process(tmp_path, sig, code):
+    # As Ctrl-C in a terminal, or a job scheduler ending the job, does.
+    out = tmp_path / "gsf"
+    proc, pids = start_run(out)
+    os.killpg(proc.pid, sig)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == code, stderr
+    assert "Traceback" not in stderr
+    assert f"interrupted by {signal.Signals(sig).name}" in stderr
+    assert wait_gone(pids, 5) == set()
+    crashed = [
+        line for line in (out / "chunks.jsonl").read_text().splitlines() if '"crashed":true' in line
+    ]
+    assert crashed == []  # no chunk is recorded as failed
 
 
 def test_a_second_ctrl_c_stops_at_once_without_orphans_or_tracebacks(tmp_path):

@@ -78,7 +78,9 @@ def test_a_crashed_chunk_is_run_again_on_resume(gsf, tmp_path, monkeypatch):
     real = LocalPool
 
     def crashing_pool(*args, **kwargs):
-        return real(*args, task=functools.partial(die_on, 5), **kwargs)
+        # Not in this process while the workers start: die_on would end pytest itself.
+        task = functools.partial(die_on, 5)
+        return real(*args, task=task, help_while_starting=False, **kwargs)
 
     out = tmp_path / "gsf"
     monkeypatch.setattr("mss_sim.batch.pool.LocalPool", crashing_pool)

@@ -114,7 +114,7 @@ def test_a_corrupt_chunk_is_reported_and_run_again(gsf, reference, tmp_path, cap
     data[len(data) // 2] ^= 0xFF
     victim.write_bytes(bytes(data))
     with pytest.raises(
-        ResultsError, match=r"000000000010-000000000020\.parquet: checksum mismatch"
+        ResultsError, match=r"000000000010-000000000020-\w+\.parquet: checksum mismatch"
     ):
         mss_sim.BatchResult.load(out)
     with caplog.at_level(logging.WARNING, logger="mss_sim"):
@@ -124,11 +124,41 @@ def test_a_corrupt_chunk_is_reported_and_run_again(gsf, reference, tmp_path, cap
     assert not Store.open(out).verify()
 
 
-def test_smaller_run_count_than_stored_is_refused(gsf, tmp_path):
+def test_fewer_runs_open_the_first_ones_and_keep_the_rest_for_later(
+    gsf, reference, tmp_path, caplog
+):
+    out = tmp_path / "gsf"
+    mss_sim.run_batch(gsf, RUNS, seed=SEED, chunk_size=7, out=out)
+    before = (out / JOURNAL).read_text()
+    with caplog.at_level(logging.INFO, logger="mss_sim"):
+        fewer = mss_sim.run_batch(gsf, 10, seed=SEED, chunk_size=7, out=out, resume=True)
+    assert "all 10 replications of this batch are on disk; nothing to run" in caplog.text
+    assert fewer.runs == 10 and fewer.scalars["peak_deployed"].shape == (10,)
+    assert_rows_equal(reference, fewer, 10)
+    assert (out / JOURNAL).read_text() == before  # the other chunks stay
+    again = mss_sim.run_batch(gsf, RUNS, seed=SEED, out=out, resume=True)
+    assert_rows_equal(reference, again, RUNS)
+    assert (out / JOURNAL).read_text() == before
+
+
+def test_an_extension_interrupted_at_once_can_be_taken_back(gsf, reference, tmp_path):
     out = tmp_path / "gsf"
     mss_sim.run_batch(gsf, RUNS, seed=SEED, out=out)
-    with pytest.raises(BatchError, match="holds a batch of 30 replications; asking for 10"):
-        mss_sim.run_batch(gsf, 10, seed=SEED, out=out, resume=True)
+    manifest = json.loads((out / MANIFEST).read_text())
+    (out / MANIFEST).write_text(json.dumps({**manifest, "runs": 400_000}))  # as after a typo
+    with pytest.raises(ResultsError, match="incomplete"):
+        mss_sim.BatchResult.load(out)
+    back = mss_sim.run_batch(gsf, RUNS, seed=SEED, out=out, resume=True)
+    assert_rows_equal(reference, back, RUNS)
+    assert mss_sim.BatchResult.load(out).runs == RUNS
+
+
+def test_a_result_opened_before_an_overwrite_never_reads_the_new_batch(gsf, tmp_path):
+    out = tmp_path / "gsf"
+    first = mss_sim.run_batch(gsf, 10, seed=1, out=out)
+    mss_sim.run_batch(gsf, 10, seed=2, out=out, overwrite=True)
+    with pytest.raises(ResultsError, match="the chunk file is gone; the results directory was"):
+        first.scalars["peak_deployed"]
 
 
 def test_another_seed_or_scenario_is_refused_before_any_work(gsf, tmp_path):

@@ -562,7 +562,7 @@ def test_chunk_file_deleted(copy):
         BatchResult.load(copy)
     assert str(path) in str(exc.value)
     loaded = BatchResult.load(copy, verify=False)  # opens: nothing is read yet
-    with pytest.raises(ResultsError, match="unreadable chunk") as exc:
+    with pytest.raises(ResultsError, match="the chunk file is gone") as exc:
         loaded.scalars[next(iter(loaded.scalars))]
     assert str(path) in str(exc.value)
 
@@ -783,11 +783,11 @@ def test_a_failed_save_leaves_no_trace(tmp_path, monkeypatch, error, existing):
     write_chunk_file = results_module.write_chunk_file
     written = []
 
-    def failing(path, chunk, names):
+    def failing(path, chunk, names, **kwargs):
         if written:
             raise error
         written.append(chunk.start)
-        return write_chunk_file(path, chunk, names)
+        return write_chunk_file(path, chunk, names, **kwargs)
 
     monkeypatch.setattr(results_module, "write_chunk_file", failing)
     with pytest.raises(type(error)):

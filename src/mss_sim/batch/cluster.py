@@ -25,6 +25,8 @@ from mss_sim.scenario.spec import Scenario
 __all__ = ["run_on_dask"]
 
 _TASKS_PER_THREAD = 2
+_WAIT_FOR_WORKERS = 60.0
+log = logging.getLogger("mss_sim.batch")
 
 
 def _import_distributed() -> Any:
@@ -96,7 +98,16 @@ def run_on_dask(
     in_flight: dict[Any, tuple[int, int]] = {}
     delivering = False
     try:
-        threads = max(1, sum(client.nthreads().values()))
+        if not client.nthreads():
+            log.info("waiting up to %.0f s for a Dask worker to join", _WAIT_FOR_WORKERS)
+            try:
+                client.wait_for_workers(1, timeout=_WAIT_FOR_WORKERS)
+            except TimeoutError:
+                raise BatchError(
+                    f"no Dask worker joined the scheduler at "
+                    f"{getattr(client.scheduler, 'address', '?')} "
+                    f"within {_WAIT_FOR_WORKERS:.0f} s"
+                ) from None
         shared = client.scatter(scenario, broadcast=True, hash=False)
         completed = distributed.as_completed()
 
@@ -116,16 +127,23 @@ def run_on_dask(
             in_flight[future] = bounds
             completed.add(future)
 
-        for _ in range(_TASKS_PER_THREAD * threads):
-            submit()
+        def top_up() -> None:
+            # Workers may join (or leave) while the batch runs: keep about two tasks
+            # per worker thread in flight, no more (memory stays bounded).
+            wanted = _TASKS_PER_THREAD * max(1, sum(client.nthreads().values()))
+            while len(in_flight) < wanted and planner.remaining:
+                submit()
+
+        top_up()
         for future in completed:
             start, stop = in_flight.pop(future)
             try:
                 chunk: ChunkData = future.result()
             except CancelledError as exc:
                 raise BatchError(
-                    f"Dask cancelled the task of chunk {start}-{stop - 1} ({exc}); the finished "
-                    "chunks are kept: run the same batch again to resume it"
+                    f"Dask cancelled the task of chunk {start}-{stop - 1} ({exc}); chunks "
+                    "already in a results directory are kept: run the same batch again "
+                    "to resume it"
                 ) from None
             except Exception as exc:
                 chunk = failed_chunk(
@@ -136,22 +154,25 @@ def run_on_dask(
                     f"Dask task for chunk {start}-{stop - 1} failed: {type(exc).__name__}: {exc}",
                 )
             future.release()
-            submit()
+            top_up()
             planner.observe(chunk.size, chunk.seconds)
             delivering = True
             deliver(chunk)  # its errors (a full disk, say) are not the cluster's
             delivering = False
-    except (BatchError, KeyboardInterrupt):
-        if in_flight:
+    except BaseException as exc:
+        if in_flight:  # on a client the caller keeps, nothing of this batch runs on
             with contextlib.suppress(Exception):
                 client.cancel(list(in_flight), force=True)
-        raise
-    except Exception as exc:  # the scheduler gone, the client closed, ...
-        if delivering:
+        if (
+            delivering
+            or isinstance(exc, BatchError | KeyboardInterrupt)
+            or not isinstance(exc, Exception)
+        ):
             raise
+        # the scheduler gone, the client closed, ...
         raise BatchError(
-            f"the Dask cluster failed ({type(exc).__name__}: {exc}); the finished chunks are "
-            "kept: run the same batch again to resume it"
+            f"the Dask cluster failed ({type(exc).__name__}: {exc}); chunks already in a "
+            "results directory are kept: run the same batch again to resume it"
         ) from exc
     finally:
         for thing in reversed(owned):

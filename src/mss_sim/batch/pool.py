@@ -297,8 +297,8 @@ class LocalPool:
                 planner.observe(chunk.size, chunk.seconds)
                 deliver(chunk)
         finally:
-            starter.join()
             sys.setswitchinterval(interval)
+            starter.join()
         if failed:
             raise failed[0]
 

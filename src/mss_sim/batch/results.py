@@ -280,9 +280,11 @@ class BatchResult:
         width = len(names.scalars) + len(names.parameters) + len(names.series) * months
         rows = max(1, _SAVE_ROWS_BYTES // max(1, 8 * width))
         meta = self.meta
+        tag = uuid.uuid4().hex[:12]
         write_manifest(
             path,
             {
+                "batch_id": tag,
                 "format": "mss_sim.BatchStore",
                 "format_version": 1,
                 "scenario": meta.get("scenario"),
@@ -317,7 +319,7 @@ class BatchResult:
                 _stack([self.parameters[n][part] for n in names.parameters], stop - start),
                 [f for f in self.failures if start <= f.index < stop],
             )
-            records.append(write_chunk_file(path, chunk, names))
+            records.append(write_chunk_file(path, chunk, names, tag=tag))
         rewrite_journal(path, records)
 
     def _copy_store(self, store: Store, path: Path) -> None:
@@ -354,6 +356,8 @@ class BatchResult:
         ResultsError
             If the directory is missing, is not an mss_sim result, is incomplete
             (an interrupted batch: run it again to finish it) or is corrupt.
+        ValueError
+            If `runs` is not between 1 and the replications the store holds.
         """
         source = Path(directory)
         kind = directory_kind(source)

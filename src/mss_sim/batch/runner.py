@@ -288,8 +288,7 @@ def run_batch(
             ) from None
         except Exception:
             if isinstance(sink, StoreWriter):
-                sink.close()
-                sink.discard_if_unused()  # a directory this call made, with nothing in it
+                sink.abandon()  # a directory this call made, with nothing in it, goes
             raise
         finally:
             if bar is not None:

@@ -22,15 +22,18 @@ __all__ = ["second_signal_interrupts", "stop_on_signals"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _waiting = threading.Event()  # set while a second signal may interrupt
+_received: list[int] = []  # the signals received inside the current stop_on_signals
 
 
 @contextmanager
 def stop_on_signals() -> Iterator[list[int]]:
     """Turn the first SIGINT or SIGTERM into KeyboardInterrupt; yield the signals received."""
+    global _received
     received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield received
         return
+    _received = received
 
     def handler(signum: int, frame: FrameType | None) -> None:
         received.append(signum)
@@ -43,13 +46,19 @@ def stop_on_signals() -> Iterator[list[int]]:
     try:
         yield received
     finally:
+        _received = []
         for sig, old in previous.items():
             signal.signal(sig, old if old is not None else signal.SIG_DFL)
 
 
 @contextmanager
 def second_signal_interrupts() -> Iterator[None]:
-    """Let a further SIGINT or SIGTERM raise KeyboardInterrupt inside this block."""
+    """Let a further SIGINT or SIGTERM raise KeyboardInterrupt inside this block.
+
+    If one came already (between the first and this block), raise at once.
+    """
+    if len(_received) > 1:
+        raise KeyboardInterrupt(signal.Signals(_received[-1]).name)
     _waiting.set()
     try:
         yield

@@ -304,6 +304,11 @@ class Store:
                     memory_map=True,
                     page_checksum_verification=True,
                 )
+            except FileNotFoundError:
+                raise ResultsError(
+                    f"{self.path / record.file}: the chunk file is gone; the results "
+                    "directory was overwritten or changed since this result was opened"
+                ) from None
             except (OSError, ValueError) as exc:
                 raise ResultsError(f"{self.path / record.file}: unreadable chunk ({exc})") from None
             n = stop - record.start
@@ -410,9 +415,13 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
     _write_atomic(path / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
 
 
-def write_chunk_file(path: Path, chunk: ChunkData, names: OutputNames) -> ChunkRecord:
+def write_chunk_file(
+    path: Path, chunk: ChunkData, names: OutputNames, *, tag: str | None = None
+) -> ChunkRecord:
     """Write a chunk's Parquet file in place (atomically) and return its record.
 
+    `tag` (the store's batch id) goes into the file name, so that a result opened
+    from an earlier batch in the same directory never reads this batch's files.
     The caller appends the record to the journal with :func:`append_journal`.
     """
     import pyarrow.parquet as pq
@@ -420,7 +429,7 @@ def write_chunk_file(path: Path, chunk: ChunkData, names: OutputNames) -> ChunkR
     buffer = io.BytesIO()
     pq.write_table(chunk_table(chunk, names), buffer, compression="zstd", write_page_checksum=True)
     data = buffer.getvalue()
-    name = f"{CHUNKS}/{chunk.start:012d}-{chunk.stop:012d}.parquet"
+    name = f"{CHUNKS}/{chunk.start:012d}-{chunk.stop:012d}{'-' + tag if tag else ''}.parquet"
     (path / CHUNKS).mkdir(exist_ok=True)
     _write_atomic(path / name, data)
     failures = tuple(sorted(chunk.failures, key=lambda f: f.index))

@@ -1,7 +1,8 @@
 """The worker process of the local pool, and the check for a missing ``__main__`` guard.
 
 A worker receives ranges of replications over a pipe, runs them and sends the
-chunk back. It ignores SIGINT (the main process decides how a batch stops) and
+chunk back. It ignores SIGINT and SIGTERM (the main process decides how a batch
+stops, and kills its workers) and
 exits by itself as soon as the main process is gone: a thread watches a pipe
 whose other end only the main process holds, so that after a ``kill -9`` of the
 main process nothing keeps computing.
@@ -57,7 +58,10 @@ def worker_main(conn: Connection, alive: Connection, payload: bytes) -> None:
     stop. Messages to it: ``("ready", pid)`` once, then ``("done", chunk)`` per
     chunk.
     """
+    # The main process decides how a batch stops (a signal to the whole process group
+    # included), and ends its workers itself, or they see it gone.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _exit_with_parent(alive)
     scenario, seed, task = pickle.loads(payload)
     conn.send(("ready", os.getpid()))

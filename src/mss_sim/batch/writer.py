@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import uuid
 from pathlib import Path
 from typing import IO, Any
 
@@ -126,23 +127,27 @@ class StoreWriter:
             anything without `resume` or `overwrite`.
         """
         check_target(path)
-        kind = directory_kind(path)
+        existed = path.exists()
         path.mkdir(parents=True, exist_ok=True)
         lock = take_lock(path)
         try:
             writer = cls(path, lock, manifest)
+            writer.created = not existed
+            kind = directory_kind(path)  # under the lock: nobody changes it now
+            if kind == "other":
+                check_target(path)
             if kind == "legacy" and not overwrite:
                 raise BatchError(
                     f"{path}: holds a result saved in the earlier single-file format, "
                     f"which cannot be resumed; replace it with {_OVERWRITE} or choose "
                     "another directory"
                 )
-            writer.created = kind in ("missing", "empty")
             if kind == "store" and not overwrite:
                 writer._resume(resume)
             else:
                 remove_own_entries(path, keep=(LOCK,))
-                write_manifest(path, manifest)
+                writer.manifest = {**manifest, "batch_id": uuid.uuid4().hex[:12]}
+                write_manifest(path, writer.manifest)
                 rewrite_journal(path, [])
             return writer
         except BaseException:
@@ -166,13 +171,9 @@ class StoreWriter:
                 f"{self.path}: already holds results of this batch; continue them with "
                 "resume=True or start again with overwrite=True"
             )
+        # Fewer runs than the store was last asked for is fine: chunks beyond them
+        # stay on disk, outside the result, for a later extension.
         runs, old_runs = int(self.manifest["runs"]), int(old["runs"])
-        if runs < old_runs:
-            raise BatchError(
-                f"{self.path}: holds a batch of {old_runs:,} replications; asking for "
-                f"{runs:,} would not extend it: start again with {_OVERWRITE}, or open the "
-                f"first {runs:,} with BatchResult.load(..., runs={runs})"
-            )
         records, torn = read_journal(self.path)
         if torn:
             self.repaired.append(
@@ -180,7 +181,8 @@ class StoreWriter:
             )
         keep = []
         bad = set()
-        for record, problem in Store(self.path, old, records).verify():
+        everything = Store(self.path, {**old, "runs": max(runs, old_runs)}, records)
+        for record, problem in everything.verify():
             bad.add(record.file)
             self.repaired.append(
                 f"chunk {record.start}-{record.stop - 1} ({record.file}): {problem}; "
@@ -197,12 +199,14 @@ class StoreWriter:
             keep.append(record)
         keep = _drop_overlaps(keep)
         listed = {r.file for r in keep}
+        named = {r.file for r in records}
         chunk_dir = self.path / CHUNKS
         unlisted = 0
         if chunk_dir.is_dir():
             for file in chunk_dir.iterdir():
-                if f"{CHUNKS}/{file.name}" not in listed:
-                    unlisted += not file.name.startswith(".tmp-")
+                name = f"{CHUNKS}/{file.name}"
+                if name not in listed:
+                    unlisted += name not in named and not file.name.startswith(".tmp-")
                     file.unlink()
         if unlisted:
             self.repaired.append(
@@ -214,21 +218,25 @@ class StoreWriter:
         write_manifest(self.path, self.manifest)
         rewrite_journal(self.path, keep)
         self.records = keep
-        self.found = sum(r.stop - r.start for r in keep)
         self.todo = missing_ranges(runs, keep)
+        self.found = runs - sum(b - a for a, b in self.todo)
 
     def write(self, chunk: ChunkData) -> None:
         """Write a finished chunk and record it in the journal."""
-        record = write_chunk_file(self.path, chunk, self.names)
+        record = write_chunk_file(self.path, chunk, self.names, tag=self.manifest.get("batch_id"))
         append_journal(self.path, record)
         self.records.append(record)
 
-    def discard_if_unused(self) -> None:
-        """Remove the store this batch made if no chunk was written into it."""
-        if self.created and not self.records and self._lock is None:
+    def abandon(self) -> None:
+        """After a failure: remove the directory this batch made if it wrote nothing
+        into it (under the lock), else keep what is there; release the lock."""
+        if self._lock is not None and self.created and not self.records:
             remove_own_entries(self.path)
+            self._lock.close()
+            self._lock = None
             with contextlib.suppress(OSError):
                 self.path.rmdir()  # only if nothing else is there
+        self.close()
 
     def close(self, *, extra: dict[str, Any] | None = None) -> None:
         """Update the manifest's time stamp (and `extra` entries) and release the lock."""
