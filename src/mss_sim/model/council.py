@@ -28,7 +28,8 @@ import numpy as np
 from scipy import special
 
 from mss_sim.council.behaviour import shift_many
-from mss_sim.council.rules import Decision, VotingRule, draw_ballots, tally
+from mss_sim.council.rules import Decision, VotingRule, tally
+from mss_sim.council.sampling import draw_ballots
 from mss_sim.model.clock import DAYS_PER_MONTH, NOON
 from mss_sim.model.events import EventKind
 from mss_sim.scenario.council import Draft, Softening
