@@ -1,6 +1,9 @@
-"""The ``[council]`` table: members, propensities, context, voting rule, negotiation, drafts.
+"""The ``[council]`` table: members, compositions, propensities and the whole Council.
 
-Pure data: what the Security Council looks like and how it tends to vote. The
+Pure data: what the Security Council looks like and how it tends to vote. Its
+parts live beside it: the voting rule in :mod:`mss_sim.scenario.rule`, what moves
+propensities in :mod:`mss_sim.scenario.context`, the drafts and their negotiation
+in :mod:`mss_sim.scenario.drafts`. The
 rules that turn ballots into decisions live in :mod:`mss_sim.council`; the
 processes that negotiate and vote live in :mod:`mss_sim.model.council`.
 
@@ -16,7 +19,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -28,21 +31,25 @@ from pydantic import (
     model_validator,
 )
 
+from mss_sim.scenario.context import (
+    EFFECT_FACTORS,
+    Context,
+    Effect,
+    Endorsement,
+    HostRequest,
+    Posture,
+)
 from mss_sim.scenario.distributions import Choice, FieldEquality, _Dist
+from mss_sim.scenario.drafts import DRAFT_KINDS, Draft, Negotiation, Retabling, Softening
 from mss_sim.scenario.fields import (
     _ISO3,
     ISO3,
-    FundingModel,
     Identifier,
-    NonNegative,
     Number,
-    Positive,
-    Probability,
     Propensity,
     _bounded,
     _check_iso3,
     _KeyedError,
-    _Spec,
     check_unique,
     describe_error,
     format_loc,
@@ -53,6 +60,7 @@ from mss_sim.scenario.members import (
     package_permanent,
     regional_group,
 )
+from mss_sim.scenario.rule import RULE_PRESETS, Rule, rule_seats
 
 __all__ = [
     "DRAFT_KINDS",
@@ -76,91 +84,8 @@ __all__ = [
 PERMANENT_MEMBERS: tuple[str, ...] = package_permanent()
 """The five permanent members of the Security Council (ISO 3166-1 alpha-3)."""
 
-DRAFT_KINDS: tuple[str, ...] = (
-    "renewal",
-    "force_authorisation",
-    "pko_transition",
-    "support_office",
-    "termination",
-)
-"""The kinds of draft resolution the model knows; scenarios may add their own names."""
-
-_CHARTER: dict[str, int | bool] = {
-    "threshold": 9,
-    "veto": True,
-    "vetoes_needed": 1,
-    "abstention_is_veto": False,
-    "seats": 15,
-}
-
-RULE_PRESETS: Mapping[str, Mapping[str, int | bool]] = {
-    # Article 27(3) as practised since 1946: nine votes, no permanent member's no.
-    "charter": _CHARTER,
-    # Procedural matters (Article 27(2)), e.g. a referral to the General Assembly.
-    "procedural": {**_CHARTER, "veto": False},
-    "no_veto": {**_CHARTER, "veto": False},
-    "double_veto": {**_CHARTER, "vetoes_needed": 2},
-    # The literal reading of "concurring votes": a permanent member's abstention blocks.
-    "abstention_veto": {**_CHARTER, "abstention_is_veto": True},
-    # Before the 1965 amendment entered into force: eleven members, seven votes.
-    "pre_1966": {**_CHARTER, "threshold": 7, "seats": 11},
-}
-"""Named voting rules and their parameters (see :class:`mss_sim.council.VotingRule`)."""
-
-RuleName = Literal["charter", "procedural", "no_veto", "double_veto", "abstention_veto", "pre_1966"]
-
-EffectFactor = Literal["host_request", "endorsement", "performance", "funder_posture"]
-
-EFFECT_FACTORS: tuple[str, ...] = get_args(EffectFactor)
-"""What moves propensities: see :class:`Effect`."""
-
 _STATUS_GROUPS = ("permanent", "elected")
 _RESERVED = frozenset({"default", "all", *_STATUS_GROUPS, *REGIONAL_GROUPS})
-
-
-# --------------------------------------------------------------------------- rule
-
-
-class Rule(_Spec):
-    """A voting rule: a named preset (:data:`RULE_PRESETS`), optionally with changes.
-
-    In a scenario file, ``rule = "double_veto"`` or ``rule = { name = "charter",
-    threshold = 8 }``.
-    """
-
-    name: RuleName = "charter"
-    threshold: int | None = Field(default=None, ge=1)
-    veto: bool | None = None
-    vetoes_needed: int | None = Field(default=None, ge=1)
-    abstention_is_veto: bool | None = None
-    seats: int | None = Field(default=None, ge=1, le=50)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_name(cls, data: Any) -> Any:
-        return {"name": data} if isinstance(data, str) else data
-
-    @model_validator(mode="after")
-    def _check(self) -> Rule:
-        p = self.parameters()
-        if p["threshold"] > p["seats"]:
-            raise _KeyedError(
-                "threshold", f"must be <= the {p['seats']} seats, got {p['threshold']}"
-            )
-        return self
-
-    def parameters(self) -> dict[str, int | bool]:
-        """Return the rule's parameters: the preset's, with this rule's changes."""
-        changes = {k: v for k, v in self.model_dump(exclude={"name"}).items() if v is not None}
-        return {**RULE_PRESETS[self.name], **changes}
-
-
-def rule_seats(rule: Rule) -> int:
-    """Return the number of seats `rule` assumes."""
-    return int(rule.parameters()["seats"])
-
-
-# --------------------------------------------------------------------------- composition
 
 
 class ElectedChoice(_Dist):
@@ -228,209 +153,6 @@ def _parse_elected(value: Any) -> Any:
 
 
 Elected = Annotated[tuple[str, ...] | ElectedChoice, BeforeValidator(_parse_elected)]
-
-
-# --------------------------------------------------------------------------- context
-
-
-class HostRequest(_Spec):
-    """The host government asks the Council for a kind of draft, on a date."""
-
-    kind: Identifier
-    date: dt.date
-
-
-class Endorsement(_Spec):
-    """A regional organisation (``OAS``, ``CARICOM``...) endorses a kind of draft on a date."""
-
-    body: str = Field(min_length=1)
-    kind: Identifier
-    date: dt.date
-
-
-class Posture(_Spec):
-    """The largest funder's posture from `date` on: +1 pushing for the mission, -1 pulling out."""
-
-    date: dt.date
-    value: Annotated[Number, AfterValidator(_bounded(ge=-1.0, le=1.0))]
-
-
-class Context(_Spec):
-    """What moves propensities, besides the draft's kind (see :class:`Effect`).
-
-    `performance_reference` is the deployed share of the ceiling at which the
-    mission's performance moves nobody; `endorsement_half_life_months` makes an
-    endorsement's weight halve every so many months (none: it never fades);
-    `max_shift` bounds the total shift of any member, in standard deviations of
-    its latent support.
-    """
-
-    requests: list[HostRequest] = Field(default_factory=list)
-    endorsements: list[Endorsement] = Field(default_factory=list)
-    funder_posture: list[Posture] = Field(default_factory=list)
-    performance_reference: Probability = 0.5
-    endorsement_half_life_months: Positive | None = None
-    max_shift: Annotated[Number, AfterValidator(_bounded(gt=0.0, le=5.0))] = 2.0
-
-    @model_validator(mode="after")
-    def _check(self) -> Context:
-        dates = [p.date for p in self.funder_posture]
-        for i in range(1, len(dates)):
-            if dates[i] <= dates[i - 1]:
-                raise _KeyedError(
-                    f"funder_posture[{i}].date",
-                    f"dates must increase, got {dates[i]} after {dates[i - 1]}",
-                )
-        return self
-
-
-class Effect(_Spec):
-    """How much one context factor moves some members' votes on some kinds of draft.
-
-    The shift is ``size * factor`` standard deviations of the members' latent
-    support (positive: towards yes, away from no), with the factor:
-
-    ``host_request``
-        1 once the host government has requested the draft's kind, else 0.
-    ``endorsement``
-        The number of regional endorsements of the draft's kind made so far
-        (only `body`'s if given), each fading with the context's half-life.
-    ``performance``
-        The deployed share of the ceiling, less ``context.performance_reference``.
-    ``funder_posture``
-        The largest funder's posture at the time, in [-1, 1].
-
-    `members` lists ISO3 codes or groups (``all``, ``permanent``, ``elected``, a
-    UN regional group, or a group from ``council.groups``); `kinds` restricts the
-    effect to some kinds of draft (empty: every kind).
-    """
-
-    factor: EffectFactor
-    size: Annotated[Number, AfterValidator(_bounded(ge=-3.0, le=3.0))]
-    members: list[str] = Field(default_factory=lambda: ["all"], min_length=1)
-    kinds: list[Identifier] = Field(default_factory=list)
-    body: str | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Effect:
-        if self.body is not None and self.factor != "endorsement":
-            raise _KeyedError("body", "only an 'endorsement' effect names a body")
-        return self
-
-
-# --------------------------------------------------------------------------- negotiation
-
-
-class Negotiation(_Spec):
-    """How penholders negotiate a draft before its vote.
-
-    The negotiation opens ``rounds * round_days`` before the vote. At each round
-    the penholders estimate every permanent member's chance of casting a veto
-    (its probability of a vote that blocks under the rule — a no, or under
-    ``abstention_veto`` also an abstention — given the context, seen with
-    log-odds noise of standard deviation `signal_noise`). While some estimate
-    exceeds `threshold` they soften the draft (its next ``soften`` step), one
-    step per round, up to `rounds` rounds; a threat that persists when no step
-    or round is left makes them withdraw the draft, or, with probability
-    `force_vote`, put it to the vote anyway.
-    """
-
-    threshold: Probability = 0.25
-    rounds: int = Field(default=2, ge=0, le=20)
-    round_days: Annotated[Number, AfterValidator(_bounded(ge=0.0, le=365.0))] = 7.0
-    signal_noise: NonNegative = 0.0
-    force_vote: Probability = 0.0
-
-
-class Retabling(_Spec):
-    """What happens to a re-tablable draft that is withdrawn or not adopted.
-
-    Its negotiation reopens `interval_days` later, with the vote
-    ``rounds * round_days`` after that, up to `attempts` attempts in all, as
-    long as the vote falls before the mandate in force expires. With
-    `rollover_months` > 0, a draft still not adopted the day before the mandate
-    expires gets one technical roll-over vote (a plain ``renewal`` for that many
-    months, same ceiling and funding).
-    """
-
-    attempts: int = Field(default=2, ge=1, le=20)
-    interval_days: Annotated[Number, AfterValidator(_bounded(gt=0.0, le=365.0))] = 7.0
-    rollover_months: int = Field(default=0, ge=0, le=24)
-
-
-# --------------------------------------------------------------------------- drafts
-
-
-class Softening(_Spec):
-    """One step of softening a draft: the fields it changes (at least one)."""
-
-    description: str = ""
-    kind: Identifier | None = None
-    duration_months: int | None = Field(default=None, ge=0, le=120)
-    ceiling: int | None = Field(default=None, ge=0)
-    funding_model: FundingModel | None = None
-    powers: list[Identifier] | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Softening:
-        changes = ("kind", "duration_months", "ceiling", "funding_model", "powers")
-        if all(getattr(self, name) is None for name in changes):
-            raise ValueError("a softening step must change at least one of " + ", ".join(changes))
-        return self
-
-
-class Draft(_Spec):
-    """A draft resolution scheduled for a vote, and what it sets if adopted.
-
-    An adopted draft makes the mandate active. Its new expiry is `duration_months`
-    calendar months after the later of the vote date and the current expiry (a
-    renewal runs on from the old expiry, as Res 2751 did). Fields left out keep
-    the mandate's current value. A ``termination`` ends the mandate in force
-    `duration_months` after the vote (0: at once), or at its expiry if that
-    comes first.
-
-    `renewal` says whether the draft renews the mandate in force (default: its
-    kind is ``renewal``): such a draft is not tabled, or is withdrawn, when no
-    mandate is in force. `soften` lists the steps penholders may take under a
-    veto threat, in order; `retable` says whether the draft is tabled again after
-    a withdrawal or a lost vote (default: renewals are); `rule` replaces the
-    Council's voting rule for this draft (e.g. ``"procedural"`` for a referral
-    to the General Assembly).
-    """
-
-    id: Identifier
-    date: dt.date
-    kind: Identifier
-    description: str = ""
-    duration_months: int = Field(default=12, ge=0, le=120)
-    ceiling: int | None = Field(default=None, ge=0)
-    funding_model: FundingModel | None = None
-    powers: list[Identifier] | None = None
-    soften: list[Softening] = Field(default_factory=list)
-    renewal: bool | None = None
-    retable: bool | None = None
-    rule: Rule | None = None
-
-    @property
-    def renews(self) -> bool:
-        """Whether the draft renews the mandate in force."""
-        return self.kind == "renewal" if self.renewal is None else self.renewal
-
-    @property
-    def retablable(self) -> bool:
-        """Whether the draft is tabled again after a withdrawal or a lost vote."""
-        return self.renews if self.retable is None else self.retable
-
-    def kinds(self) -> tuple[str, ...]:
-        """Return every kind the draft's text can take: its own, then its softenings'."""
-        out = [self.kind]
-        for step in self.soften:
-            if step.kind is not None and step.kind not in out:
-                out.append(step.kind)
-        return tuple(out)
-
-
-# --------------------------------------------------------------------------- council
 
 
 class Council(FieldEquality):
