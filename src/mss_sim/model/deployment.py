@@ -2,7 +2,7 @@
 
 A contingent deploys a wave only while the mandate is active, the ceiling has
 room and the account paying personnel covers the larger force (see
-:meth:`mss_sim.model.funding.Treasury.can_cover`); while logistics bills go
+:meth:`mss_sim.model.accounts.Treasury.can_cover`); while logistics bills go
 unpaid, waves come ``funding.logistics_slowdown`` times less often. A lapsed
 mandate withdraws every contingent; they deploy again, without a new readiness
 period, if a later draft restores the mandate. A contingent whose allowances go

@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import simpy
 
+from mss_sim.model.accounts import Treasury
 from mss_sim.model.clock import NOON
 from mss_sim.model.council import Chamber
 from mss_sim.model.deployment import Contingent
 from mss_sim.model.events import Event, EventKind
-from mss_sim.model.funding import Treasury
 from mss_sim.random import SeedLike, as_seed_sequence, stream, stream_uniform
 from mss_sim.scenario.spec import Scenario, add_months
 

@@ -1,0 +1,405 @@
+"""Accounts in integer cents and the treasury that bills costs to them.
+
+Accounts (see :mod:`mss_sim.scenario.funding`): the voluntary ``trust_fund``, the
+``assessed`` account of a UN support office or peacekeeping operation, and one
+``in_kind.<donor>`` account per donor giving support in kind. Every account keeps
+``received - spent == balance`` exactly, in cents; money returned to a donor
+(a rescission) is a negative receipt. No account goes below minus its overdraft.
+
+Costs accrue continuously by category (personnel and logistics per person-month,
+the fixed monthly base) while a mandate is in force, plus a one-off cost when a
+contingent first deploys; each accrues to the account the mandate's funding model
+names for it at that moment (:data:`~mss_sim.scenario.funding.MODEL_PAYERS`).
+At each month end the costs are paid: first by in-kind accounts that cover the
+category (in donor order), then by the account that owes them, which pays its
+carried obligations first, then the month's, category by category (personnel,
+logistics, deployment, fixed). What it cannot pay is carried as unpaid
+obligations.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mss_sim.model.assessed import assessment_process, pay_later
+from mss_sim.model.clock import DAYS_PER_MONTH
+from mss_sim.model.events import EventKind
+from mss_sim.scenario.funding import COST_CATEGORIES, MODEL_PAYERS, Donor
+
+if TYPE_CHECKING:
+    from mss_sim.model.deployment import Contingent
+    from mss_sim.model.mission import Mission
+
+__all__ = ["Account", "Treasury"]
+
+
+_PER_PERSON = ("personnel", "logistics")
+_OWING_ACCOUNTS = ("trust_fund", "assessed")
+"""The accounts that owe bills (in-kind accounts only ever pay what they hold)."""
+_BILL_ORDER = tuple((a, c) for c in COST_CATEGORIES for a in _OWING_ACCOUNTS)
+
+
+def _add(totals: dict[str, int], category: str, cents: int) -> None:
+    totals[category] = totals.get(category, 0) + cents
+
+
+@dataclass(slots=True)
+class Account:
+    """One account's money, in cents.
+
+    Attributes
+    ----------
+    name : str
+        ``trust_fund``, ``assessed`` or ``in_kind.<donor>``.
+    overdraft : int
+        How far below zero the balance may go.
+    covers : tuple of str
+        For an in-kind account, the cost categories it pays; empty otherwise.
+    balance, received, spent : int
+        Always ``received - spent == balance``.
+    unpaid : dict of str to int
+        Obligations carried by category.
+    """
+
+    name: str
+    overdraft: int = 0
+    covers: tuple[str, ...] = ()
+    balance: int = 0
+    received: int = 0
+    spent: int = 0
+    unpaid: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COST_CATEGORIES, 0))
+
+    @property
+    def available(self) -> int:
+        """What the account can pay now: its balance plus its overdraft."""
+        return self.balance + self.overdraft
+
+    @property
+    def owed(self) -> int:
+        """All obligations the account carries."""
+        return sum(self.unpaid.values())
+
+    def credit(self, cents: int) -> None:
+        """Receive `cents` (negative: money returned)."""
+        self.balance += cents
+        self.received += cents
+
+    def pay(self, cents: int) -> int:
+        """Pay up to `cents` from what is available; return what was paid."""
+        paid = max(0, min(cents, self.available))
+        self.balance -= paid
+        self.spent += paid
+        return paid
+
+
+class Treasury:
+    """The mission's accounts, cost rates and the assessed contributions.
+
+    Parameters
+    ----------
+    mission : Mission
+        The replication; its parameter draws resolve the uncertain values.
+    """
+
+    def __init__(self, mission: Mission):
+        self.mission = mission
+        spec = mission.scenario.funding
+        value = mission.value
+        costs = spec.costs
+
+        def cents(number: Any, path: str) -> float:
+            return value(number, path) * 100
+
+        self.rates = {
+            "personnel": cents(
+                costs.personnel_per_person_month_usd, "funding.costs.personnel_per_person_month_usd"
+            ),
+            "logistics": cents(
+                costs.logistics_per_person_month_usd, "funding.costs.logistics_per_person_month_usd"
+            ),
+            "deployment": cents(
+                costs.deployment_per_contingent_usd, "funding.costs.deployment_per_contingent_usd"
+            ),
+            "fixed": cents(costs.fixed_monthly_usd, "funding.costs.fixed_monthly_usd"),
+        }
+        self.reserve_months = value(spec.deploy_reserve_months, "funding.deploy_reserve_months")
+        self.grace_months = value(spec.grace_months, "funding.grace_months")
+        self.withdrawal_hazard = value(spec.withdrawal_hazard, "funding.withdrawal_hazard")
+        self.logistics_slowdown = value(spec.logistics_slowdown, "funding.logistics_slowdown")
+        trust = spec.trust_fund
+        self.opening_cents = round(
+            cents(trust.opening_balance_usd, "funding.trust_fund.opening_balance_usd")
+        )
+        self.received_before_cents = (
+            self.opening_cents
+            if trust.received_before_usd is None
+            else round(cents(trust.received_before_usd, "funding.trust_fund.received_before_usd"))
+        )
+        self.spent_before_cents = self.received_before_cents - self.opening_cents
+        """What the trust fund spent before the start (not a cost of the horizon)."""
+        assessed = spec.assessed
+        # In the order of the scenario's accounts, which names the series.
+        covers = {d.account: tuple(d.in_kind) for d in spec.donors if d.in_kind}
+        overdrafts = {
+            name: round(cents(getattr(spec, name).overdraft_usd, f"funding.{name}.overdraft_usd"))
+            for name in _OWING_ACCOUNTS
+        }
+        self.accounts: dict[str, Account] = {
+            name: Account(name, overdraft=overdrafts.get(name, 0), covers=covers.get(name, ()))
+            for name in spec.accounts()
+        }
+        self.in_kind = [a for a in self.accounts.values() if a.covers]
+        self.lead_days = (
+            value(assessed.lead_months, "funding.assessed.lead_months") * DAYS_PER_MONTH
+        )
+        self.budget_share = value(assessed.budget_share, "funding.assessed.budget_share")
+        # A mandate assessed at the start has its account set up already.
+        self.assessed_set_up = self.needs_assessed()
+        self.assessed_from = 0.0 if self.assessed_set_up else math.inf
+        self.received_by: dict[str, int] = {d.name: 0 for d in spec.donors}
+        self.caps: dict[str, float] = {}
+        self.issued_cents = 0
+        self.contributed_cents = 0
+        self.shortfall_months = 0
+        self.first_shortfall_month = math.nan
+        self.personnel_unpaid_months = 0
+        self.unpaid_cents = 0
+        """All unpaid obligations carried (as of the last month end)."""
+        self.logistics_unpaid = False
+        self._accrued: dict[tuple[str, str], float] = {}
+        self._last_accrual = 0.0
+
+    # ------------------------------------------------------------------ who pays
+
+    def needs_assessed(self) -> bool:
+        """Whether the mandate in force puts any cost category on assessed funding."""
+        m = self.mission.mandate
+        return m.active and "assessed" in MODEL_PAYERS[m.funding_model].values()
+
+    def payer(self, category: str, at: float | None = None) -> str:
+        """Return the account that pays `category` now (or at time `at`, same mandate)."""
+        name = MODEL_PAYERS[self.mission.mandate.funding_model][category]
+        when = self.mission.env.now if at is None else at
+        if name == "assessed" and when < self.assessed_from:
+            return "trust_fund"
+        return name
+
+    def mandate_changed(self) -> None:
+        """Start setting up the assessed account when the mandate first needs it."""
+        if self.needs_assessed() and not self.assessed_set_up:
+            self.assessed_set_up = True
+            self.assessed_from = self.mission.env.now + self.lead_days
+            self.mission.env.process(assessment_process(self.mission))
+
+    def _need(self, account: str, strength: int, months: float, first: bool) -> float:
+        """What `account` must hold to pay `months` of a force of `strength` (cents).
+
+        Support in kind on hand for a category reduces what the account needs for it.
+        """
+        in_kind = {k.name: float(max(0, k.balance)) for k in self.in_kind}
+        need = 0.0
+        for category in COST_CATEGORIES:
+            if self.payer(category) != account:
+                continue
+            if category == "deployment":
+                amount = self.rates[category] if first else 0.0
+            else:
+                per = strength if category in _PER_PERSON else 1
+                amount = months * self.rates[category] * per
+            for kind in self.in_kind:
+                if amount > 0 and category in kind.covers:
+                    take = min(amount, in_kind[kind.name])
+                    in_kind[kind.name] -= take
+                    amount -= take
+            need += amount
+        return need
+
+    # ------------------------------------------------------------------ flows
+
+    def receive(self, cents: int, donor: Donor) -> None:
+        """Credit `cents` from `donor` to its account."""
+        self.accounts[donor.account].credit(cents)
+        self.received_by[donor.name] += cents
+        self.mission.log(EventKind.RECEIVED, donor.name, cents=cents, account=donor.account)
+
+    def rescind(self, donor: Donor, fraction: float) -> None:
+        """Return `fraction` of what `donor` has paid, as far as its account's balance allows."""
+        account = self.accounts[donor.account]
+        asked = round(self.received_by[donor.name] * fraction)
+        cents = max(0, min(asked, account.balance))
+        account.credit(-cents)
+        self.received_by[donor.name] -= cents
+        self.mission.log(
+            EventKind.RESCINDED, donor.name, cents=cents, asked_cents=asked, account=account.name
+        )
+
+    def accrue(self) -> None:
+        """Accrue costs from the last accrual to now at the current strength and mandate."""
+        mission = self.mission
+        now = mission.env.now
+        last, self._last_accrual = self._last_accrual, now
+        if now <= last or not mission.mandate.active:
+            return
+        # The assessed account taking over splits the span.
+        cuts = [last, now]
+        if last < self.assessed_from < now:
+            cuts.insert(1, self.assessed_from)
+        for begin, end in itertools.pairwise(cuts):
+            months = (end - begin) / DAYS_PER_MONTH
+            for category in ("personnel", "logistics", "fixed"):
+                rate = self.rates[category]
+                if rate:
+                    amount = rate * months * (mission.deployed if category in _PER_PERSON else 1)
+                    key = (self.payer(category, at=begin), category)
+                    self._accrued[key] = self._accrued.get(key, 0.0) + amount
+
+    def deployment_cost(self, contingent: Contingent) -> None:
+        """Accrue the one-off cost of `contingent`'s first deployment."""
+        rate = self.rates["deployment"]
+        if rate:
+            key = (self.payer("deployment"), "deployment")
+            self._accrued[key] = self._accrued.get(key, 0.0) + rate
+            self.mission.log(EventKind.DEPLOYMENT_COST, contingent.country, cents=round(rate))
+
+    def _bills(self) -> Iterator[tuple[str, str, int]]:
+        """Take the whole cents accrued so far as bills (account, category, cents)."""
+        accrued = self._accrued
+        for key in _BILL_ORDER:
+            amount = accrued.get(key)
+            if amount is not None:
+                cents = round(amount)
+                accrued[key] = amount - cents
+                if cents:
+                    yield key[0], key[1], cents
+
+    def charge_month(self, month: int) -> None:
+        """Pay the month's costs and carried obligations (month `month`, from 0)."""
+        self.accrue()
+        due: dict[str, list[tuple[str, int]]] = {}
+        paid: dict[str, dict[str, int]] = {}
+        for owner, category, cents in self._bills():
+            for kind in self.in_kind:
+                if category in kind.covers:
+                    got = kind.pay(cents)
+                    if got:
+                        cents -= got
+                        _add(paid.setdefault(kind.name, {}), category, got)
+                    if not cents:
+                        break
+            if cents:
+                due.setdefault(owner, []).append((category, cents))
+        for name in _OWING_ACCOUNTS:
+            account = self.accounts[name]
+            bills = due.get(name, [])
+            if account.owed:
+                bills = [(c, account.unpaid[c]) for c in COST_CATEGORIES] + bills
+                account.unpaid = dict.fromkeys(COST_CATEGORIES, 0)
+            for category, cents in bills:
+                got = account.pay(cents)
+                if got < cents:
+                    account.unpaid[category] += cents - got
+                if got:
+                    _add(paid.setdefault(name, {}), category, got)
+        for name, by_category in paid.items():
+            self.mission.log(EventKind.PAID, name, cents=sum(by_category.values()), **by_category)
+        fund, assessed = self.accounts["trust_fund"], self.accounts["assessed"]
+        self.unpaid_cents = unpaid = fund.owed + assessed.owed
+        self.logistics_unpaid = bool(fund.unpaid["logistics"] or assessed.unpaid["logistics"])
+        if unpaid > 0:
+            self.shortfall_months += 1
+            if math.isnan(self.first_shortfall_month):
+                self.first_shortfall_month = month + 1
+            owed = {a.name: a.owed for a in (fund, assessed) if a.owed}
+            self.mission.log(EventKind.SHORTFALL, "mission", unpaid_cents=unpaid, **owed)
+        personnel = fund.unpaid["personnel"] or assessed.unpaid["personnel"]
+        self.personnel_unpaid_months = self.personnel_unpaid_months + 1 if personnel else 0
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def balance_cents(self) -> int:
+        """The sum of the accounts' balances."""
+        return sum(a.balance for a in self.accounts.values())
+
+    @property
+    def received_cents(self) -> int:
+        """The sum of the accounts' receipts."""
+        return sum(a.received for a in self.accounts.values())
+
+    @property
+    def spent_cents(self) -> int:
+        """The sum of the accounts' payments."""
+        return sum(a.spent for a in self.accounts.values())
+
+    @property
+    def arrears_cents(self) -> int:
+        """Assessed contributions issued and not (yet) paid."""
+        return self.issued_cents - self.contributed_cents
+
+    def logistics_short(self) -> bool:
+        """Whether logistics bills went unpaid at the last month end."""
+        return self.logistics_unpaid
+
+    def allowances_overdue(self) -> bool:
+        """Whether allowances have gone unpaid for longer than the grace period."""
+        return self.personnel_unpaid_months > self.grace_months
+
+    def can_cover(self, strength: int, *, first: bool = False) -> bool:
+        """Whether the personnel account can carry a force of `strength` for the reserve period.
+
+        Its balance and overdraft, less the obligations it carries and the costs
+        accrued to it but not yet charged, must cover ``funding.deploy_reserve_months``
+        months of what it pays for that force, plus the one-off deployment cost of a
+        contingent's `first` wave when it pays that too; support in kind on hand for a
+        category counts against what is needed for it.
+        """
+        self.accrue()
+        account = self.accounts[self.payer("personnel")]
+        accrued = sum(v for (a, _), v in self._accrued.items() if a == account.name)
+        free = account.available - account.owed - accrued
+        return free >= self._need(account.name, strength, self.reserve_months, first)
+
+    # ------------------------------------------------------------------ assessed
+
+    def assess(self) -> None:
+        """Issue the assessments of one budget period and start the members' payments."""
+        mission = self.mission
+        spec = mission.scenario.funding.assessed
+        months = spec.period_months
+        m = mission.mandate
+        per_person = sum(self.rates[c] for c in _PER_PERSON if self.payer(c) == "assessed")
+        fixed = self.rates["fixed"] if self.payer("fixed") == "assessed" else 0.0
+        budget = round(months * (self.budget_share * m.ceiling * per_person + fixed))
+        if budget <= 0:
+            return
+        members = list(spec.shares)
+        owed = [math.floor(budget * spec.shares[k]) for k in members]
+        owed[-1] = budget - sum(owed[:-1])
+        self.issued_cents += budget
+        mission.log(EventKind.ASSESSED, "assessed", cents=budget, months=months)
+        for member, amount in zip(members, owed, strict=True):
+            payer, path = spec.payer(member)
+            lag = mission.value(payer.lag_months, path + ".lag_months") * DAYS_PER_MONTH
+            fraction = mission.value(payer.paid_fraction, path + ".paid_fraction")
+            if lag <= 0:
+                self.contribute(member, amount, budget, fraction)
+            elif mission.env.now + lag < mission.end_day:
+                mission.env.process(pay_later(mission, member, (amount, budget, fraction), lag))
+
+    def contribute(self, member: str, owed: int, budget: int, fraction: float) -> None:
+        """Pay `fraction` of what `member` owes of an assessment of `budget`, after its cap.
+
+        A cap in force at the time of payment limits the payment to its share of the
+        assessment; what is not paid stays in arrears.
+        """
+        if member in self.caps:
+            owed = min(owed, round(budget * self.caps[member]))
+        cents = round(owed * fraction)
+        if cents > 0:
+            self.accounts["assessed"].credit(cents)
+            self.contributed_cents += cents
+            self.mission.log(EventKind.CONTRIBUTION, member, cents=cents)
