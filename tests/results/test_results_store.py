@@ -20,6 +20,7 @@ import pytest
 from legacy_format import edit_info, rewrite_arrays, write_legacy
 
 import mss_sim
+import mss_sim.batch.files as files_module
 import mss_sim.batch.results as results_module
 from mss_sim.batch import BatchResult, Failure
 from mss_sim.batch.results import StoredColumns
@@ -780,7 +781,7 @@ def test_a_failed_save_leaves_no_trace(tmp_path, monkeypatch, error, existing):
     if existing:
         earlier.save(target)
         before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
-    write_chunk_file = results_module.write_chunk_file
+    write_chunk_file = files_module.write_chunk_file
     written = []
 
     def failing(path, chunk, names, **kwargs):
@@ -789,7 +790,7 @@ def test_a_failed_save_leaves_no_trace(tmp_path, monkeypatch, error, existing):
         written.append(chunk.start)
         return write_chunk_file(path, chunk, names, **kwargs)
 
-    monkeypatch.setattr(results_module, "write_chunk_file", failing)
+    monkeypatch.setattr(files_module, "write_chunk_file", failing)
     with pytest.raises(type(error)):
         save_in_chunks(handmade(), target, 1, monkeypatch)
     assert written == [0]

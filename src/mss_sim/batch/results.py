@@ -21,18 +21,10 @@ from typing import Any, Literal
 import numpy as np
 
 from mss_sim._version import __version__
-from mss_sim.batch.chunk import ChunkData, Failure, OutputNames
+from mss_sim.batch.chunk import Failure
+from mss_sim.batch.files import copy_store, take_lock, write_store
 from mss_sim.batch.legacy import read_legacy
-from mss_sim.batch.store import (
-    LOCK,
-    Store,
-    directory_kind,
-    rewrite_journal,
-    take_lock,
-    target_problem,
-    write_chunk_file,
-    write_manifest,
-)
+from mss_sim.batch.store import LOCK, Store, directory_kind, target_problem
 from mss_sim.errors import BatchError, ResultsError
 from mss_sim.statistics import Summary, summarise
 
@@ -89,6 +81,11 @@ class StoredColumns(Mapping[str, np.ndarray]):
         while len(self._cache) > 1 and sum(v.nbytes for v in self._cache.values()) > _CACHE_BYTES:
             self._cache.popitem(last=False)
         return out
+
+    @property
+    def store(self) -> Store:
+        """The store the columns are read from."""
+        return self._store
 
     def width(self) -> int:
         """Values per replication in one column (months for series, else 1)."""
@@ -244,7 +241,23 @@ class BatchResult:
         tmp.mkdir()
         old = None
         try:
-            self._write_store(tmp)
+            groups = (self.scalars, self.series, self.parameters)
+            stored = [g for g in groups if isinstance(g, StoredColumns)]
+            if len(stored) == 3 and len({id(g.store) for g in stored}) == 1:
+                copy_store(stored[0].store, tmp, self.meta)  # its chunk files as they are
+            else:
+                write_store(
+                    tmp,
+                    scalars=self.scalars,
+                    series=self.series,
+                    parameters=self.parameters,
+                    months=self.months,
+                    failures=self.failures,
+                    meta=self.meta,
+                    runs=self.runs,
+                    version=__version__,
+                    chunk_bytes=_SAVE_ROWS_BYTES,
+                )
             if target.exists():
                 old = target.with_name(f".{target.name}.old-{os.getpid()}")
                 os.replace(target, old)
@@ -262,74 +275,6 @@ class BatchResult:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         return target
-
-    def _write_store(self, path: Path) -> None:
-        stores = {
-            id(g._store)
-            for g in (self.scalars, self.series, self.parameters)
-            if isinstance(g, StoredColumns)
-        }
-        if len(stores) == 1 and all(
-            isinstance(g, StoredColumns) for g in (self.scalars, self.series, self.parameters)
-        ):
-            assert isinstance(self.scalars, StoredColumns)
-            self._copy_store(self.scalars._store, path)
-            return
-        names = OutputNames(tuple(self.scalars), tuple(self.series), tuple(self.parameters))
-        runs, months = self.runs, len(self.months)
-        width = len(names.scalars) + len(names.parameters) + len(names.series) * months
-        rows = max(1, _SAVE_ROWS_BYTES // max(1, 8 * width))
-        meta = self.meta
-        tag = uuid.uuid4().hex[:12]
-        write_manifest(
-            path,
-            {
-                "batch_id": tag,
-                "format": "mss_sim.BatchStore",
-                "format_version": 1,
-                "scenario": meta.get("scenario"),
-                "scenario_description": meta.get("scenario_description", ""),
-                "scenario_hash": meta.get("scenario_hash"),
-                "seed": meta.get("seed"),
-                "runs": runs,
-                "chunk_size": rows,
-                "version": meta.get("version", __version__),
-                "created": meta.get("created"),
-                "updated": meta.get("created"),
-                "first_month": str(self.months[0].astype("datetime64[M]")) if months else None,
-                "months": months,
-                "month_list": [str(m) for m in self.months.astype("datetime64[M]")],
-                "columns": {
-                    "scalars": list(names.scalars),
-                    "series": list(names.series),
-                    "parameters": list(names.parameters),
-                },
-                "meta": {k: v for k, v in meta.items() if k != "store"},
-            },
-        )
-        records = []
-        for start in range(0, runs, rows):
-            stop = min(runs, start + rows)
-            part = slice(start, stop)
-            chunk = ChunkData(
-                start,
-                stop,
-                _stack([self.scalars[n][part] for n in names.scalars], stop - start),
-                _stack([self.series[n][part] for n in names.series], stop - start, months),
-                _stack([self.parameters[n][part] for n in names.parameters], stop - start),
-                [f for f in self.failures if start <= f.index < stop],
-            )
-            records.append(write_chunk_file(path, chunk, names, tag=tag))
-        rewrite_journal(path, records)
-
-    def _copy_store(self, store: Store, path: Path) -> None:
-        """Save a result opened from a store: copy its chunk files, not its columns."""
-        (path / "chunks").mkdir()
-        for record in store.records:
-            shutil.copyfile(store.path / record.file, path / record.file)
-        meta = {k: v for k, v in self.meta.items() if k != "store"}
-        write_manifest(path, {**store.manifest, "meta": meta})
-        rewrite_journal(path, store.records)
 
     @classmethod
     def load(
@@ -407,11 +352,3 @@ class BatchResult:
             store.failures,
             meta,
         )
-
-
-def _stack(columns: list[np.ndarray], n: int, months: int | None = None) -> np.ndarray:
-    shape = (n, len(columns)) if months is None else (n, len(columns), months)
-    out = np.empty(shape)
-    for j, column in enumerate(columns):
-        out[:, j] = column
-    return out

@@ -27,24 +27,17 @@ monthly series as ``series:<name>``, a fixed-size list of float64 per replicatio
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
-from mss_sim.batch.chunk import ChunkData, Failure, OutputNames
-from mss_sim.errors import BatchError, ResultsError
-
-try:  # POSIX
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from mss_sim.batch.chunk import Failure, OutputNames
+from mss_sim.errors import ResultsError
 
 __all__ = [
     "JOURNAL",
@@ -52,11 +45,11 @@ __all__ = [
     "STORE_FORMAT",
     "ChunkRecord",
     "Store",
-    "chunk_table",
     "directory_kind",
     "missing_ranges",
+    "read_journal",
+    "read_manifest",
     "sha256_file",
-    "take_lock",
     "target_problem",
 ]
 
@@ -162,35 +155,12 @@ def missing_ranges(runs: int, records: Iterable[ChunkRecord]) -> list[tuple[int,
     return [(a, b) for a, b in gaps if a < b]
 
 
-def chunk_table(chunk: ChunkData, names: OutputNames) -> Any:
-    """Return the chunk's outputs as a :class:`pyarrow.Table` in the store's columns."""
-    import pyarrow as pa
-
-    months = chunk.series.shape[2]
-    columns: dict[str, Any] = {"replication": pa.array(np.arange(chunk.start, chunk.stop))}
-    for j, name in enumerate(names.scalars):
-        columns[name] = pa.array(chunk.scalars[:, j])
-    for j, name in enumerate(names.parameters):
-        columns[PARAM + name] = pa.array(chunk.parameters[:, j])
-    for j, name in enumerate(names.series):
-        flat = pa.array(np.ascontiguousarray(chunk.series[:, j, :]).ravel())
-        columns[SERIES + name] = pa.FixedSizeListArray.from_arrays(flat, months)
-    return pa.table(columns)
-
-
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    # No fsync: a file torn by a power cut fails its checksum and is run again.
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 class Store:
@@ -323,37 +293,6 @@ class Store:
         return out
 
 
-def take_lock(path: Path) -> IO[str]:
-    """Take the lock of the store directory `path`; return the open lock file.
-
-    The lock is the operating system's (``flock``) on ``path/.lock``: it is
-    released when the file is closed or its process ends, however it ends.
-
-    Raises
-    ------
-    BatchError
-        If another process holds it; the message names that process.
-    """
-    fh = open(path / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 - held for the batch
-    if fcntl is None:  # pragma: no cover - Windows: no lock
-        return fh
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        fh.seek(0)
-        holder = fh.read().strip() or "unknown"
-        fh.close()
-        raise BatchError(
-            f"{path}: another run (process {holder}) is writing into it; wait for it to "
-            "finish or choose another directory"
-        ) from None
-    fh.seek(0)
-    fh.truncate()
-    fh.write(f"{os.getpid()}\n")
-    fh.flush()
-    return fh
-
-
 def read_manifest(path: Path) -> dict[str, Any]:
     """Return the parsed manifest of the store at `path`; raise ResultsError if unusable."""
     file = path / MANIFEST
@@ -408,60 +347,3 @@ def read_journal(path: Path) -> tuple[list[ChunkRecord], int]:
                 continue
             by_file[record.file] = record
     return list(by_file.values()), torn
-
-
-def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
-    """Write the manifest atomically."""
-    _write_atomic(path / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
-
-
-def write_chunk_file(
-    path: Path, chunk: ChunkData, names: OutputNames, *, tag: str | None = None
-) -> ChunkRecord:
-    """Write a chunk's Parquet file in place (atomically) and return its record.
-
-    `tag` (the store's batch id) goes into the file name, so that a result opened
-    from an earlier batch in the same directory never reads this batch's files.
-    The caller appends the record to the journal with :func:`append_journal`.
-    """
-    import pyarrow.parquet as pq
-
-    buffer = io.BytesIO()
-    pq.write_table(chunk_table(chunk, names), buffer, compression="zstd", write_page_checksum=True)
-    data = buffer.getvalue()
-    name = f"{CHUNKS}/{chunk.start:012d}-{chunk.stop:012d}{'-' + tag if tag else ''}.parquet"
-    (path / CHUNKS).mkdir(exist_ok=True)
-    _write_atomic(path / name, data)
-    failures = tuple(sorted(chunk.failures, key=lambda f: f.index))
-    return ChunkRecord(
-        chunk.start,
-        chunk.stop,
-        name,
-        hashlib.sha256(data).hexdigest(),
-        failures,
-        chunk.crashed,
-    )
-
-
-def append_journal(path: Path, record: ChunkRecord) -> None:
-    """Append a record to the journal (one write of one line)."""
-    with open(path / JOURNAL, "a", encoding="utf-8") as fh:
-        fh.write(record.to_json() + "\n")
-
-
-def rewrite_journal(path: Path, records: Iterable[ChunkRecord]) -> None:
-    """Replace the journal by `records` atomically."""
-    text = "".join(r.to_json() + "\n" for r in sorted(records, key=lambda r: r.start))
-    _write_atomic(path / JOURNAL, text.encode("utf-8"))
-
-
-def remove_own_entries(path: Path, *, keep: Sequence[str] = ()) -> None:
-    """Delete what a store or an earlier-format result put in `path`, nothing else."""
-    for entry in OWN_ENTRIES:
-        if entry in keep:
-            continue
-        target = path / entry
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        elif target.exists() or target.is_symlink():
-            target.unlink()

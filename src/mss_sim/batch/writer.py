@@ -15,6 +15,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from mss_sim.batch.chunk import ChunkData, OutputNames
+from mss_sim.batch.files import (
+    append_journal,
+    remove_own_entries,
+    rewrite_journal,
+    take_lock,
+    write_chunk_file,
+    write_manifest,
+)
 from mss_sim.batch.store import (
     CHUNKS,
     JOURNAL,
@@ -23,17 +31,11 @@ from mss_sim.batch.store import (
     STORE_VERSION,
     ChunkRecord,
     Store,
-    append_journal,
     directory_kind,
     missing_ranges,
     read_journal,
     read_manifest,
-    remove_own_entries,
-    rewrite_journal,
-    take_lock,
     target_problem,
-    write_chunk_file,
-    write_manifest,
 )
 from mss_sim.errors import BatchError, ResultsError
 
