@@ -11,8 +11,8 @@ import numpy as np
 import simpy
 
 from mss_sim.model.accounts import Treasury
+from mss_sim.model.chamber import Chamber
 from mss_sim.model.clock import NOON
-from mss_sim.model.council import Chamber
 from mss_sim.model.deployment import Contingent
 from mss_sim.model.events import Event, EventKind
 from mss_sim.random import SeedLike, as_seed_sequence, stream, stream_uniform

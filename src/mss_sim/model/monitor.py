@@ -18,7 +18,7 @@ from mss_sim.scenario.council import Draft
 from mss_sim.scenario.spec import Scenario
 
 if TYPE_CHECKING:
-    from mss_sim.model.council import DraftRecord
+    from mss_sim.model.chamber import DraftRecord
     from mss_sim.model.mission import Mission
 
 __all__ = [
