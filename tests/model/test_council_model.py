@@ -574,3 +574,92 @@ def test_a_later_attempts_ballots_do_not_depend_on_earlier_attempts():
         assert [e.kind for e in withdrawn.events_of("vote")] == ["vote"]
         assert len(voted.events_of("vote")) == 2
         assert withdrawn.events_of("vote")[0].details == voted.events_of("vote")[1].details
+
+
+def test_a_mandate_lapses_and_a_new_authorisation_restores_it():
+    sc = council_variant(
+        propensities={
+            "default": {"renewal": [1, 0, 0], "force_authorisation": [1, 0, 0]},
+            "RUS": {"renewal": [0, 0, 1]},
+        },
+        drafts=[
+            {
+                "id": "renew",
+                "date": dt.date(2025, 2, 10),
+                "kind": "renewal",
+                "duration_months": 1,
+                "ceiling": 400,
+            },
+            {
+                "id": "restore",
+                "date": dt.date(2025, 3, 10),
+                "kind": "force_authorisation",
+                "duration_months": 2,
+                "ceiling": 200,
+            },
+        ],
+    )
+    rep = mss_sim.simulate(sc, seed=0)
+    kinds = ("withdrawn", "lapsed", "repatriated", "mandate", "deployed")
+    got = [(day, kind, actor) for day, kind, actor, _ in log(rep, *kinds)]
+    # Russia's threat stops the renewal at the first round of negotiation (two rounds
+    # of seven days before the vote on day 40.5), the mandate expires on 15 February
+    # (day 45.5), the force leaves; the authorisation of 10 March (day 68.5) brings it
+    # back in waves.
+    assert got == [
+        (26.5, "withdrawn", "renew"),
+        (30.4375, "deployed", "KEN"),
+        (45.5, "lapsed", "mission"),
+        (45.5, "repatriated", "KEN"),
+        (68.5, "mandate", "restore"),
+        (68.5, "deployed", "KEN"),
+        (98.9375, "deployed", "KEN"),
+    ]
+    restored = rep.events_of("mandate")[-1].details
+    assert (restored["expiry"], restored["ceiling"]) == (dt.date(2025, 5, 10), 200)
+    assert rep.series["deployed"].tolist() == [200, 0, 100, 200]
+    assert rep.scalars["mandate_active_at_end"] == 1
+
+
+def test_softening_can_change_ceiling_duration_powers_and_funding_model():
+    sc = council_variant(
+        propensities={
+            "default": {"renewal": [1, 0, 0], "renewal_plus": [1, 0, 0]},
+            "CHN": {"renewal_plus": [0.2, 0.3, 0.5]},
+        },
+        negotiation={"threshold": 0.25, "rounds": 2, "round_days": 5},
+        drafts=[
+            {
+                "id": "renew",
+                "date": dt.date(2025, 2, 10),
+                "kind": "renewal_plus",
+                "duration_months": 2,
+                "ceiling": 400,
+                "powers": ["arrest"],
+                "soften": [
+                    {
+                        "kind": "renewal",
+                        "ceiling": 300,
+                        "duration_months": 1,
+                        "powers": [],
+                        "funding_model": "support_office",
+                    }
+                ],
+            }
+        ],
+    )
+    rep = mss_sim.simulate(sc, seed=0)
+    # Unsoftened, the mandate would run to 15 April with 400 and arrest powers.
+    assert log(rep, "mandate") == [
+        (
+            40.5,
+            "mandate",
+            "renew",
+            {
+                "expiry": dt.date(2025, 3, 15),
+                "ceiling": 300,
+                "funding_model": "support_office",
+                "powers": (),
+            },
+        )
+    ]
