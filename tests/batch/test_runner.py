@@ -92,10 +92,10 @@ def test_metadata(gsf, reference):
 def test_failed_replication_keeps_the_others(gsf, reference, monkeypatch):
     real = chunk_module.simulate
 
-    def flaky(scenario, seed):
+    def flaky(scenario, seed, **kwargs):
         if seed.spawn_key == (5,):
             raise RuntimeError("boom")
-        return real(scenario, seed)
+        return real(scenario, seed, **kwargs)
 
     monkeypatch.setattr(chunk_module, "simulate", flaky)
     res = mss_sim.run_batch(gsf, RUNS, seed=11, chunk_size=4)
@@ -110,7 +110,7 @@ def test_failed_replication_keeps_the_others(gsf, reference, monkeypatch):
 
 
 def test_all_failures_raise(gsf, monkeypatch):
-    def broken(scenario, seed):
+    def broken(scenario, seed, **kwargs):
         raise ValueError("nothing works")
 
     monkeypatch.setattr(chunk_module, "simulate", broken)

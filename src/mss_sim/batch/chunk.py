@@ -123,7 +123,7 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> ChunkData
     chunk = empty_chunk(names, scenario.scenario.horizon_months, start, stop)
     for j, index in enumerate(range(start, stop)):
         try:
-            rep = simulate(scenario, replication_seed(seed, index))
+            rep = simulate(scenario, replication_seed(seed, index), record_events=False)
         except Exception as exc:  # one replication's failure must not lose the others
             last = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{os.path.basename(last.filename)}:{last.lineno}"

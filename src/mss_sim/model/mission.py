@@ -75,8 +75,9 @@ class Mission:
         The replication's seed.
     """
 
-    def __init__(self, scenario: Scenario, seed: SeedLike):
+    def __init__(self, scenario: Scenario, seed: SeedLike, *, record_events: bool = True):
         self.scenario = scenario
+        self.record_events = record_events
         self.seed = as_seed_sequence(seed)
         self.params = draw_parameters(scenario, self.seed)
         self.env = simpy.Environment()
@@ -134,9 +135,10 @@ class Mission:
         return self.start + dt.timedelta(days=math.floor(day))
 
     def log(self, kind: EventKind, actor: str, /, **details: Any) -> None:
-        """Append an event at the current time."""
-        now = self.env.now
-        self.events.append(Event(now, self.date(now), kind, actor, details))
+        """Append an event at the current time (nothing when events are not recorded)."""
+        if self.record_events:
+            now = self.env.now
+            self.events.append(Event(now, self.date(now), kind, actor, details))
 
     @property
     def mandate_changed(self) -> simpy.Event:

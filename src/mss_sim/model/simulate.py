@@ -15,7 +15,7 @@ from mss_sim.scenario.spec import Scenario
 __all__ = ["simulate"]
 
 
-def simulate(scenario: Scenario, seed: SeedLike) -> Replication:
+def simulate(scenario: Scenario, seed: SeedLike, *, record_events: bool = True) -> Replication:
     """Run one replication of `scenario`.
 
     Parameters
@@ -26,6 +26,9 @@ def simulate(scenario: Scenario, seed: SeedLike) -> Replication:
         The replication's seed. ``run_batch(..., seed=s)`` runs replication ``i``
         with ``mss_sim.random.replication_seed(s, i)``, so any replication of a
         batch can be re-run alone.
+    record_events : bool
+        Keep the event log (``Replication.events``). Batches switch it off: the
+        outputs never depend on it, and a replication runs faster without it.
 
     Returns
     -------
@@ -40,7 +43,7 @@ def simulate(scenario: Scenario, seed: SeedLike) -> Replication:
     >>> rep.series["deployed"].shape
     (24,)
     """
-    mission = Mission(scenario, seed)
+    mission = Mission(scenario, seed, record_events=record_events)
     names = scenario.derived("series_names", series_names)
     rows = np.zeros((scenario.scenario.horizon_months, len(names)))
     # Order matters only for simultaneous events: drafts first, then funding,
