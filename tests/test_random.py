@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
-from mss_sim.random import replication_seed, stream, stream_uniform
+from mss_sim.random import replication_seed, stream, stream_uniform, stream_uniforms
 
 
 def test_stream_uniform_is_uniform_and_independent_across_names_and_replications():
@@ -26,3 +28,25 @@ def test_streams_depend_only_on_parent_and_name():
     assert stream_uniform(parent, "a") != stream_uniform(replication_seed(7, 4), "a")
     first = stream(parent, "deployment/KEN").random(3)
     assert np.array_equal(first, stream(replication_seed(7, 3), "deployment/KEN").random(3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.one_of(st.integers(0, 2**32 - 1), st.integers(0, 2**200)),
+    spawn_key=st.lists(st.one_of(st.integers(0, 2**32 - 1), st.integers(0, 2**70)), max_size=3),
+    names=st.lists(st.text(max_size=30), min_size=1, max_size=8),
+)
+def test_stream_uniforms_are_bitwise_the_one_at_a_time_draws(seed, spawn_key, names):
+    # The batched form re-implements numpy's SeedSequence hashing: it must agree with
+    # building each stream's SeedSequence, to the bit.
+    parent = np.random.SeedSequence(seed, spawn_key=tuple(spawn_key))
+    one_by_one = np.array([stream_uniform(parent, name) for name in names])
+    assert stream_uniforms(parent, names).tobytes() == one_by_one.tobytes()
+
+
+def test_adding_a_parameter_leaves_the_other_draws_alone():
+    parent = replication_seed(5, 2)
+    names = [f"param/p{i}" for i in range(10)]
+    before = stream_uniforms(parent, names)
+    after = stream_uniforms(parent, [*names[:4], "param/new", *names[4:]])
+    assert np.array_equal(np.delete(after, 4), before)

@@ -15,7 +15,7 @@ from mss_sim.model.chamber import Chamber
 from mss_sim.model.clock import NOON
 from mss_sim.model.deployment import Contingent
 from mss_sim.model.events import Event, EventKind
-from mss_sim.random import SeedLike, as_seed_sequence, stream, stream_uniform
+from mss_sim.random import SeedLike, as_seed_sequence, stream, stream_uniforms
 from mss_sim.scenario.spec import Scenario, add_months
 
 __all__ = ["MandateState", "Mission", "draw_parameters"]
@@ -37,10 +37,9 @@ def draw_parameters(scenario: Scenario, seed: SeedLike) -> dict[str, float]:
     True
     """
     ss = as_seed_sequence(seed)
-    return {
-        path: dist.ppf(stream_uniform(ss, "param/" + path))
-        for path, dist in scenario.uncertain_parameters().items()
-    }
+    items = list(scenario.uncertain_parameters().items())
+    draws = stream_uniforms(ss, ["param/" + path for path, _ in items])
+    return {path: dist.ppf(float(u)) for (path, dist), u in zip(items, draws, strict=True)}
 
 
 @dataclass(slots=True)
