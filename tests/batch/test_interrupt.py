@@ -243,3 +243,19 @@ def test_a_guarded_script_runs(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["40", "0"]
+
+
+def test_a_script_read_from_standard_input_gets_a_clear_error():
+    script = textwrap.dedent(
+        f"""
+        import mss_sim
+        sc = mss_sim.load_scenario({str(ROOT / "scenarios" / "gsf_2025.toml")!r})
+        mss_sim.run_batch(sc, runs=40, seed=7, backend="process", workers=2)
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 1
+    assert "BatchError: the main script '<stdin>' is not a file" in proc.stderr
+    assert proc.stderr.count("Traceback") == 1  # ours only: no worker started

@@ -28,7 +28,7 @@ from mss_sim.batch.chunk import ChunkData, OutputNames, output_names, run_chunk
 from mss_sim.batch.plan import ChunkPlanner
 from mss_sim.batch.results import BatchResult, Failure
 from mss_sim.batch.signals import stop_on_signals
-from mss_sim.batch.worker import exit_if_reimported
+from mss_sim.batch.worker import check_main_importable, exit_if_reimported
 from mss_sim.batch.writer import StoreWriter, check_target, new_manifest
 from mss_sim.errors import BatchInterrupted, SimulationError
 from mss_sim.scenario.spec import Scenario
@@ -224,6 +224,7 @@ def run_batch(
     chunk_size = None if chunk_size is None else int(chunk_size)
     if backend == "process" or (backend == "dask" and client is None and address is None):
         exit_if_reimported()
+        check_main_importable()
     names = output_names(scenario)
     months = scenario.scenario.horizon_months
     first = np.datetime64(scenario.scenario.start.replace(day=1), "M")

@@ -17,13 +17,15 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import threading
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 import mss_sim.batch.chunk  # noqa: F401 - preloaded with the model by the fork server
+from mss_sim.errors import BatchError
 
-__all__ = ["EXIT_UNGUARDED", "exit_if_reimported", "worker_main"]
+__all__ = ["EXIT_UNGUARDED", "check_main_importable", "exit_if_reimported", "worker_main"]
 
 EXIT_UNGUARDED = 86
 """Exit code of a worker that found itself re-running the script's batch."""
@@ -39,6 +41,22 @@ def exit_if_reimported() -> None:
     """
     if getattr(multiprocessing.current_process(), "_inheriting", False):
         os._exit(EXIT_UNGUARDED)
+
+
+def check_main_importable() -> None:
+    """Raise BatchError if worker processes could not import the main script again.
+
+    Worker processes start by importing the main script; a script read from
+    standard input (``python - < script.py``) has no file they can import.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if getattr(main, "__spec__", None) is None and path is not None and not os.path.exists(path):
+        raise BatchError(
+            f"the main script {path!r} is not a file that worker processes can import "
+            "again (a script read from standard input?); save it as a file and run that, "
+            "or use backend='serial'"
+        )
 
 
 def _exit_with_parent(alive: Connection) -> None:
