@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
@@ -140,6 +141,14 @@ def _words(value: int) -> list[int]:
             return words
 
 
+@functools.lru_cache(maxsize=256)
+def _stream_keys(names: tuple[str, ...]) -> np.ndarray:
+    """The streams' keys as a read-only array (a replication asks for the same names)."""
+    keys = np.array([stream_key(name) for name in names], dtype=np.uint64)
+    keys.flags.writeable = False
+    return keys
+
+
 def stream_uniforms(parent: np.random.SeedSequence, names: list[str]) -> np.ndarray:
     """Return ``[stream_uniform(parent, n) for n in names]``, bitwise, in one pass.
 
@@ -188,7 +197,7 @@ def stream_uniforms(parent: np.random.SeedSequence, names: list[str]) -> np.ndar
     for src in range(_POOL, len(prefix)):
         for dst in range(_POOL):
             pool[dst] = mix(pool[dst], hashmix(prefix[src]))
-    keys = np.array([stream_key(name) for name in names], dtype=np.uint64)
+    keys = _stream_keys(tuple(names))
     m32 = np.uint64(mask)
     sixteen = np.uint64(16)
     words: list[np.ndarray] = []

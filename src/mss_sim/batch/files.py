@@ -42,6 +42,7 @@ __all__ = [
     "append_journal",
     "chunk_table",
     "copy_store",
+    "new_manifest",
     "remove_own_entries",
     "rewrite_journal",
     "take_lock",
@@ -162,6 +163,48 @@ def remove_own_entries(path: Path, *, keep: Sequence[str] = ()) -> None:
             target.unlink()
 
 
+def new_manifest(
+    *,
+    meta: Mapping[str, Any],
+    runs: int,
+    months: np.ndarray,
+    names: OutputNames,
+    chunk_size: int | None,
+    version: str,
+    created: str | None,
+    batch_id: str | None = None,
+) -> dict[str, Any]:
+    """Return the manifest of a store holding `runs` replications of a result with `meta`.
+
+    Missing meta entries (a result built by hand) are recorded as null.
+    """
+    month_list = [str(m) for m in np.asarray(months).astype("datetime64[M]")]
+    return {
+        "batch_id": batch_id,
+        "format": STORE_FORMAT,
+        "format_version": STORE_VERSION,
+        "scenario": meta.get("scenario"),
+        "scenario_description": meta.get("scenario_description", ""),
+        "scenario_hash": meta.get("scenario_hash"),
+        "seed": meta.get("seed"),
+        "runs": runs,
+        "chunk_size": chunk_size,
+        "version": meta.get("version", version),
+        "created": created,
+        "updated": created,
+        "first_month": month_list[0] if month_list else None,
+        "months": len(month_list),
+        "month_list": month_list,
+        "columns": {
+            "scalars": list(names.scalars),
+            "series": list(names.series),
+            "parameters": list(names.parameters),
+        },
+        "storage": "one Parquet file (zstd) per chunk; see mss_sim.batch.store",
+        "meta": dict(meta),
+    }
+
+
 def write_store(
     path: Path,
     *,
@@ -184,32 +227,19 @@ def write_store(
     width = len(names.scalars) + len(names.parameters) + len(names.series) * n_months
     rows = max(1, chunk_bytes // max(1, 8 * width))
     tag = uuid.uuid4().hex[:12]
-    month_list = [str(m) for m in months.astype("datetime64[M]")]
+    meta = {k: v for k, v in meta.items() if k != "store"}
     write_manifest(
         path,
-        {
-            "batch_id": tag,
-            "format": STORE_FORMAT,
-            "format_version": STORE_VERSION,
-            "scenario": meta.get("scenario"),
-            "scenario_description": meta.get("scenario_description", ""),
-            "scenario_hash": meta.get("scenario_hash"),
-            "seed": meta.get("seed"),
-            "runs": runs,
-            "chunk_size": rows,
-            "version": meta.get("version", version),
-            "created": meta.get("created"),
-            "updated": meta.get("created"),
-            "first_month": month_list[0] if month_list else None,
-            "months": n_months,
-            "month_list": month_list,
-            "columns": {
-                "scalars": list(names.scalars),
-                "series": list(names.series),
-                "parameters": list(names.parameters),
-            },
-            "meta": {k: v for k, v in meta.items() if k != "store"},
-        },
+        new_manifest(
+            meta=meta,
+            runs=runs,
+            months=months,
+            names=names,
+            chunk_size=rows,
+            version=version,
+            created=meta.get("created"),
+            batch_id=tag,
+        ),
     )
     records = []
     for start in range(0, runs, rows):

@@ -281,14 +281,13 @@ class LocalPool:
         sys.setswitchinterval(min(interval, 2e-4))
         starter.start()
         try:
-            while not any(w.ready for w in starting):
+            # Until one is ready, or all have started (the main loop then waits on
+            # them and notices one that died).
+            while starter.is_alive():
                 for worker in starting:
                     if worker.conn.poll():
                         self._service(worker, planner, deliver)
-                if any(w.ready for w in starting) or (failed and not starter.is_alive()):
-                    break
-                if not starter.is_alive() and not any(w.ready for w in self._workers):
-                    # All started: wait on them (and notice one that died) in the loop.
+                if any(w.ready for w in starting):
                     break
                 bounds = planner.next(limit=FIRST_CHUNK)
                 if bounds is None:

@@ -25,11 +25,12 @@ import numpy as np
 
 from mss_sim._version import __version__
 from mss_sim.batch.chunk import ChunkData, OutputNames, output_names, run_chunk
+from mss_sim.batch.files import new_manifest
 from mss_sim.batch.plan import ChunkPlanner
 from mss_sim.batch.results import BatchResult, Failure
 from mss_sim.batch.signals import stop_on_signals
 from mss_sim.batch.worker import check_main_importable, exit_if_reimported
-from mss_sim.batch.writer import StoreWriter, check_target, new_manifest
+from mss_sim.batch.writer import StoreWriter, check_target
 from mss_sim.errors import BatchInterrupted, SimulationError
 from mss_sim.scenario.spec import Scenario
 
@@ -62,7 +63,7 @@ class _MemorySink:
             self.parameters[name][rows] = chunk.parameters[:, j]
         self.failures.extend(chunk.failures)
 
-    def close(self, *, extra: dict[str, Any] | None = None) -> None:
+    def close(self) -> None:
         return None
 
 
@@ -234,7 +235,13 @@ def run_batch(
         sink = _MemorySink(names, runs, months)
     else:
         manifest = new_manifest(
-            meta=meta, first_month=str(first), months=months, names=names, runs=runs
+            meta=meta,
+            runs=runs,
+            months=first + np.arange(months),
+            names=names,
+            chunk_size=chunk_size,
+            version=__version__,
+            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
         sink = StoreWriter.open(Path(out), manifest, resume=resume, overwrite=overwrite)
         for line in sink.repaired:

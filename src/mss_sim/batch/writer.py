@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import IO, Any
 
-from mss_sim.batch.chunk import ChunkData, OutputNames
+from mss_sim.batch.chunk import ChunkData
 from mss_sim.batch.files import (
     append_journal,
     remove_own_entries,
@@ -27,8 +27,6 @@ from mss_sim.batch.store import (
     CHUNKS,
     JOURNAL,
     LOCK,
-    STORE_FORMAT,
-    STORE_VERSION,
     ChunkRecord,
     Store,
     directory_kind,
@@ -39,40 +37,11 @@ from mss_sim.batch.store import (
 )
 from mss_sim.errors import BatchError, ResultsError
 
-__all__ = ["StoreWriter", "check_target", "new_manifest"]
+__all__ = ["StoreWriter", "check_target"]
 
 _OVERWRITE = "--overwrite (overwrite=True in Python)"
 # The manifest entries a resumed batch must share with the store.
 _IDENTITY = ("scenario_hash", "seed", "version", "first_month", "months", "columns")
-
-
-def new_manifest(
-    *, meta: dict[str, Any], first_month: str, months: int, names: OutputNames, runs: int
-) -> dict[str, Any]:
-    """Return the manifest of a new store for a batch whose result has `meta`."""
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    return {
-        "format": STORE_FORMAT,
-        "format_version": STORE_VERSION,
-        "scenario": meta["scenario"],
-        "scenario_description": meta["scenario_description"],
-        "scenario_hash": meta["scenario_hash"],
-        "seed": meta["seed"],
-        "runs": runs,
-        "chunk_size": meta["chunk_size"],
-        "version": meta["version"],
-        "created": now,
-        "updated": now,
-        "first_month": first_month,
-        "months": months,
-        "columns": {
-            "scalars": list(names.scalars),
-            "series": list(names.series),
-            "parameters": list(names.parameters),
-        },
-        "storage": "one Parquet file (zstd) per chunk; see mss_sim.batch.store",
-        "meta": meta,
-    }
 
 
 def check_target(path: Path) -> None:
@@ -240,14 +209,13 @@ class StoreWriter:
                 self.path.rmdir()  # only if nothing else is there
         self.close()
 
-    def close(self, *, extra: dict[str, Any] | None = None) -> None:
-        """Update the manifest's time stamp (and `extra` entries) and release the lock."""
+    def close(self) -> None:
+        """Update the manifest's time stamp and release the lock."""
         if self._lock is None:
             return
         try:
             self.manifest = {
                 **self.manifest,
-                **(extra or {}),
                 "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             }
             write_manifest(self.path, self.manifest)
