@@ -56,6 +56,8 @@ def test_import_has_no_side_effects():
         "assert 'pyarrow' not in sys.modules, 'pyarrow imported'\n"
         "assert 'distributed' not in sys.modules, 'distributed imported'\n"
         "assert mp.get_start_method(allow_none=True) == before\n"
+        "from mss_sim.scenario import members\n"
+        "assert members._data.cache_info().misses == 0, 'package data read at import'\n"
         "print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

@@ -20,7 +20,7 @@ from mss_sim._version import __version__
 from mss_sim.batch import BatchResult, run_batch
 from mss_sim.batch.runner import Backend
 from mss_sim.errors import BatchInterrupted, MssSimError, ResultsError, ScenarioError
-from mss_sim.model.monitor import is_member_outcome
+from mss_sim.model.outputs import is_member_outcome
 from mss_sim.scenario import bundled_scenarios, load_scenario
 
 __all__ = ["main"]

@@ -13,6 +13,7 @@ import mss_sim
 from mss_sim.batch.chunk import ChunkData, output_names, run_chunk
 from mss_sim.batch.plan import ChunkPlanner
 from mss_sim.batch.pool import LocalPool
+from mss_sim.model import compile
 
 ROOT = Path(__file__).parents[2]
 RUNS = 24
@@ -41,7 +42,7 @@ def reference(gsf) -> ChunkData:
 
 def run_pool(gsf, task) -> list[ChunkData]:
     chunks: list[ChunkData] = []
-    pool = LocalPool(gsf, SEED, 2, output_names(gsf), help_while_starting=False, task=task)
+    pool = LocalPool(compile(gsf), SEED, 2, output_names(gsf), help_while_starting=False, task=task)
     pool.run(ChunkPlanner([(0, RUNS)], workers=2, chunk_size=4), chunks.append)
     return sorted(chunks, key=lambda c: c.start)
 

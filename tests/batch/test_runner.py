@@ -90,14 +90,14 @@ def test_metadata(gsf, reference):
 
 
 def test_failed_replication_keeps_the_others(gsf, reference, monkeypatch):
-    real = chunk_module.simulate
+    real = chunk_module.run
 
-    def flaky(scenario, seed, **kwargs):
+    def flaky(plan, seed, **kwargs):
         if seed.spawn_key == (5,):
             raise RuntimeError("boom")
-        return real(scenario, seed, **kwargs)
+        return real(plan, seed, **kwargs)
 
-    monkeypatch.setattr(chunk_module, "simulate", flaky)
+    monkeypatch.setattr(chunk_module, "run", flaky)
     res = mss_sim.run_batch(gsf, RUNS, seed=11, chunk_size=4)
     assert [f.index for f in res.failures] == [5]
     assert "RuntimeError: boom" in res.failures[0].error
@@ -110,10 +110,10 @@ def test_failed_replication_keeps_the_others(gsf, reference, monkeypatch):
 
 
 def test_all_failures_raise(gsf, monkeypatch):
-    def broken(scenario, seed, **kwargs):
+    def broken(plan, seed, **kwargs):
         raise ValueError("nothing works")
 
-    monkeypatch.setattr(chunk_module, "simulate", broken)
+    monkeypatch.setattr(chunk_module, "run", broken)
     with pytest.raises(mss_sim.SimulationError, match=r"all 3 replications.*nothing works"):
         mss_sim.run_batch(gsf, 3, seed=0)
 

@@ -11,7 +11,10 @@ import pytest
 
 import mss_sim
 from mss_sim.council import adoption_probability, shift
-from mss_sim.model import Mission
+from mss_sim.model import compile, resolve
+from mss_sim.model.chamber import Chamber
+from mss_sim.model.clock import Clock
+from mss_sim.model.shared import Bus, EventLog, MandateState, Strength
 from mss_sim.scenario import load_raw, scenario_from_dict
 
 TINY = Path(__file__).with_name("tiny.toml")
@@ -331,8 +334,13 @@ def test_an_uncertain_composition_is_drawn_per_replication():
 
 
 def _propensities_at_start(sc: mss_sim.Scenario, kind: str) -> np.ndarray:
-    mission = Mission(sc, 0)
-    return mission.council.propensities(2025, kind)
+    plan = compile(sc)
+    spec = resolve(sc, 0).scenario
+    clock = Clock(plan.calendar)
+    mandate = MandateState(spec.mandate, clock, EventLog(clock, record=False), Bus(clock.env, ()))
+    deployed = sum(c.initial_deployed for c in spec.deployment.contributors)
+    strength = Strength(deployed, deployed)
+    return Chamber(plan.council, spec.council, clock, mandate, strength).propensities(2025, kind)
 
 
 def test_context_effects_shift_latent_support_by_their_sizes():

@@ -15,7 +15,7 @@ from scipy import stats
 
 import mss_sim
 from conftest import DELETE, edit, to_toml
-from mss_sim.model import draw_parameters
+from mss_sim.model import resolve
 from mss_sim.scenario import (
     PERMANENT_MEMBERS,
     RULE_PRESETS,
@@ -519,7 +519,7 @@ def test_an_accepted_correlation_never_draws_one(spec):
     if isinstance(result, mss_sim.ScenarioError):
         assert result.path == "council.correlation"
     else:
-        draws = [draw_parameters(result, seed)["council.correlation"] for seed in range(200)]
+        draws = [resolve(result, seed).draws["council.correlation"] for seed in range(200)]
         assert min(draws) >= 0.0 and max(draws) < 1.0, max(draws)
 
 
@@ -615,11 +615,11 @@ def test_elected_choice_draws_follow_p():
     data["council"]["elected"]["2027"]["p"] = p
     sc = build(data)
     n = 1200
-    draws = [draw_parameters(sc, seed)["council.elected.2027"] for seed in range(n)]
+    draws = [resolve(sc, seed).draws["council.elected.2027"] for seed in range(n)]
     assert set(draws) <= {0.0, 1.0, 2.0}
     counts = [draws.count(float(i)) for i in range(3)]
     assert stats.chisquare(counts, [n * q for q in p]).pvalue > 1e-3, counts
-    assert draw_parameters(sc, 5) == draw_parameters(sc, 5)
+    assert resolve(sc, 5).draws == resolve(sc, 5).draws
 
 
 def test_elected_choice_without_p_is_uniform():

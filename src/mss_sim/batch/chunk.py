@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mss_sim.model import scalar_names, series_names, simulate
+from mss_sim.model.compiled import CompiledScenario, compile
+from mss_sim.model.simulate import run
 from mss_sim.random import replication_seed
 from mss_sim.scenario.spec import Scenario
 
@@ -41,7 +42,7 @@ class OutputNames:
     parameters: tuple[str, ...]
 
 
-def output_names(scenario: Scenario) -> OutputNames:
+def output_names(scenario: Scenario | CompiledScenario) -> OutputNames:
     """Return the scalar, series and parameter names every replication of `scenario` has.
 
     Examples
@@ -51,10 +52,11 @@ def output_names(scenario: Scenario) -> OutputNames:
     >>> names.series[0]
     'deployed'
     """
+    plan = scenario if isinstance(scenario, CompiledScenario) else compile(scenario)
     return OutputNames(
-        scalars=scalar_names(scenario),
-        series=scenario.derived("series_names", series_names),
-        parameters=tuple(scenario.uncertain_parameters()),
+        scalars=plan.scalar_names,
+        series=plan.series_names,
+        parameters=plan.parameters.paths,
     )
 
 
@@ -107,8 +109,11 @@ def empty_chunk(names: OutputNames, months: int, start: int, stop: int) -> Chunk
     )
 
 
-def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> ChunkData:
+def run_chunk(scenario: Scenario | CompiledScenario, seed: int, start: int, stop: int) -> ChunkData:
     """Run replications ``start .. stop - 1`` of a batch seeded with `seed`.
+
+    Pass a :class:`~mss_sim.model.CompiledScenario` (as the batch runner does) to
+    compile the scenario once for many chunks. The event log is not recorded.
 
     Examples
     --------
@@ -119,19 +124,20 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> ChunkData
     (3, [])
     """
     began = time.perf_counter()
-    names = output_names(scenario)
-    chunk = empty_chunk(names, scenario.scenario.horizon_months, start, stop)
+    plan = scenario if isinstance(scenario, CompiledScenario) else compile(scenario)
+    names = output_names(plan)
+    chunk = empty_chunk(names, len(plan.months), start, stop)
     for j, index in enumerate(range(start, stop)):
         try:
-            rep = simulate(scenario, replication_seed(seed, index), record_events=False)
+            out = run(plan, replication_seed(seed, index))
         except Exception as exc:  # one replication's failure must not lose the others
             last = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{os.path.basename(last.filename)}:{last.lineno}"
             chunk.failures.append(Failure(index, f"{type(exc).__name__}: {exc} ({where})"))
             continue
-        chunk.scalars[j] = [rep.scalars[k] for k in names.scalars]
-        chunk.series[j] = [rep.series[k] for k in names.series]
-        chunk.parameters[j] = [rep.parameters[k] for k in names.parameters]
+        chunk.scalars[j] = out.scalars
+        chunk.series[j] = out.series.T
+        chunk.parameters[j] = out.parameters
     chunk.seconds = time.perf_counter() - began
     return chunk
 

@@ -1,6 +1,6 @@
 """The Dask backend: chunks as tasks on a ``distributed`` cluster.
 
-The scenario is scattered to every worker once; chunks are submitted a few at a
+The compiled scenario is scattered to every worker once; chunks are submitted a few at a
 time per worker thread (so memory stays bounded) and written to the results as
 their futures complete, in whatever order. A task that raises is retried once by
 Dask; a chunk that still fails (or whose workers kept dying) is recorded as
@@ -20,7 +20,7 @@ from mss_sim.batch.chunk import ChunkData, OutputNames, failed_chunk, run_chunk
 from mss_sim.batch.plan import ChunkPlanner
 from mss_sim.batch.pool import Deliver
 from mss_sim.errors import BatchError
-from mss_sim.scenario.spec import Scenario
+from mss_sim.model.compiled import CompiledScenario
 
 __all__ = ["run_on_dask"]
 
@@ -70,7 +70,7 @@ def _connect(
 
 
 def run_on_dask(
-    scenario: Scenario,
+    plan: CompiledScenario,
     seed: int,
     names: OutputNames,
     planner: ChunkPlanner,
@@ -94,7 +94,7 @@ def run_on_dask(
     distributed = _import_distributed()
     client, owned = _connect(distributed, client, address, workers)
     token = uuid.uuid4().hex[:8]
-    months = scenario.scenario.horizon_months
+    months = len(plan.months)
     in_flight: dict[Any, tuple[int, int]] = {}
     delivering = False
     try:
@@ -108,7 +108,7 @@ def run_on_dask(
                     f"{getattr(client.scheduler, 'address', '?')} "
                     f"within {_WAIT_FOR_WORKERS:.0f} s"
                 ) from None
-        shared = client.scatter(scenario, broadcast=True, hash=False)
+        shared = client.scatter(plan, broadcast=True, hash=False)
         completed = distributed.as_completed()
 
         def submit() -> None:

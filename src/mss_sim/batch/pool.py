@@ -41,7 +41,7 @@ from mss_sim.batch.plan import FIRST_CHUNK, ChunkPlanner
 from mss_sim.batch.signals import second_signal_interrupts
 from mss_sim.batch.worker import EXIT_UNGUARDED, worker_main
 from mss_sim.errors import BatchError
-from mss_sim.scenario.spec import Scenario
+from mss_sim.model.compiled import CompiledScenario
 
 __all__ = ["GUARD_MESSAGE", "LocalPool", "pool_context"]
 
@@ -112,7 +112,7 @@ class _Worker:
 
 
 Deliver = Callable[[ChunkData], None]
-Task = Callable[[Scenario, int, int, int], ChunkData]
+Task = Callable[[CompiledScenario, int, int, int], ChunkData]
 
 
 class LocalPool:
@@ -120,8 +120,8 @@ class LocalPool:
 
     Parameters
     ----------
-    scenario : Scenario
-        The scenario, sent once to each worker.
+    plan : CompiledScenario
+        The compiled scenario, sent once to each worker.
     seed : int
         The batch seed.
     workers : int
@@ -133,13 +133,13 @@ class LocalPool:
     help_while_starting : bool
         Run small chunks in this process until a worker is ready.
     task : callable
-        What runs a chunk: ``task(scenario, seed, start, stop) -> ChunkData``, a
+        What runs a chunk: ``task(plan, seed, start, stop) -> ChunkData``, a
         module-level function (it is pickled by reference); :func:`run_chunk`.
     """
 
     def __init__(
         self,
-        scenario: Scenario,
+        plan: CompiledScenario,
         seed: int,
         workers: int,
         names: OutputNames,
@@ -149,9 +149,9 @@ class LocalPool:
         task: Task = run_chunk,
     ):
         self._help = help_while_starting
-        self._scenario, self._seed, self._task = scenario, seed, task
-        self._payload = pickle.dumps((scenario, seed, task), protocol=pickle.HIGHEST_PROTOCOL)
-        self._months = scenario.scenario.horizon_months
+        self._plan, self._seed, self._task = plan, seed, task
+        self._payload = pickle.dumps((plan, seed, task), protocol=pickle.HIGHEST_PROTOCOL)
+        self._months = len(plan.months)
         self._names = names
         self._n = workers
         self._grace = grace_seconds
@@ -292,7 +292,7 @@ class LocalPool:
                 bounds = planner.next(limit=FIRST_CHUNK)
                 if bounds is None:
                     break
-                chunk = self._task(self._scenario, self._seed, *bounds)
+                chunk = self._task(self._plan, self._seed, *bounds)
                 planner.observe(chunk.size, chunk.seconds)
                 deliver(chunk)
         finally:

@@ -32,6 +32,7 @@ from mss_sim.batch.signals import stop_on_signals
 from mss_sim.batch.worker import check_main_importable, exit_if_reimported
 from mss_sim.batch.writer import StoreWriter, check_target
 from mss_sim.errors import BatchInterrupted, SimulationError
+from mss_sim.model.compiled import CompiledScenario, compile
 from mss_sim.scenario.spec import Scenario
 
 __all__ = ["Backend", "output_names", "run_batch"]
@@ -226,7 +227,8 @@ def run_batch(
     if backend == "process" or (backend == "dask" and client is None and address is None):
         exit_if_reimported()
         check_main_importable()
-    names = output_names(scenario)
+    plan = compile(scenario)
+    names = output_names(plan)
     months = scenario.scenario.horizon_months
     first = np.datetime64(scenario.scenario.start.replace(day=1), "M")
     meta = _result_meta(scenario, seed, runs, chunk_size)
@@ -279,7 +281,7 @@ def run_batch(
 
     with stop_on_signals() as received:
         try:
-            _run(scenario, seed, names, planner, deliver, backend, n_workers, client, address)
+            _run(plan, seed, names, planner, deliver, backend, n_workers, client, address)
         except KeyboardInterrupt:
             signum = received[0] if received else signal.SIGINT
             kept = (
@@ -324,7 +326,7 @@ def run_batch(
 
 
 def _run(
-    scenario: Scenario,
+    plan: CompiledScenario,
     seed: int,
     names: OutputNames,
     planner: ChunkPlanner,
@@ -338,18 +340,18 @@ def _run(
         return
     if backend == "serial":
         while (bounds := planner.next()) is not None:
-            chunk = run_chunk(scenario, seed, *bounds)
+            chunk = run_chunk(plan, seed, *bounds)
             planner.observe(chunk.size, chunk.seconds)
             deliver(chunk)
     elif backend == "process":
         from mss_sim.batch.pool import LocalPool
 
-        LocalPool(scenario, seed, min(workers, planner.remaining), names).run(planner, deliver)
+        LocalPool(plan, seed, min(workers, planner.remaining), names).run(planner, deliver)
     else:
         from mss_sim.batch.cluster import run_on_dask
 
         run_on_dask(
-            scenario,
+            plan,
             seed,
             names,
             planner,

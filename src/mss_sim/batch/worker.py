@@ -81,7 +81,7 @@ def worker_main(conn: Connection, alive: Connection, payload: bytes) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _exit_with_parent(alive)
-    scenario, seed, task = pickle.loads(payload)
+    plan, seed, task = pickle.loads(payload)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -91,7 +91,7 @@ def worker_main(conn: Connection, alive: Connection, payload: bytes) -> None:
         if message is None:
             return
         start, stop = message
-        chunk = task(scenario, seed, start, stop)
+        chunk = task(plan, seed, start, stop)
         try:
             conn.send(("done", chunk))
         except (BrokenPipeError, OSError):

@@ -19,20 +19,14 @@ obligations.
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-from mss_sim.model.assessed import assessment_process, pay_later
-from mss_sim.model.clock import DAYS_PER_MONTH
+from mss_sim.model.clock import DAYS_PER_MONTH, Clock
 from mss_sim.model.events import EventKind
-from mss_sim.scenario.funding import COST_CATEGORIES, MODEL_PAYERS, Donor
-
-if TYPE_CHECKING:
-    from mss_sim.model.deployment import Contingent
-    from mss_sim.model.mission import Mission
+from mss_sim.model.shared import EventLog, MandateState, Strength
+from mss_sim.scenario.funding import COST_CATEGORIES, MODEL_PAYERS, Donor, Funding
+from mss_sim.scenario.resolve import fixed
 
 __all__ = ["Account", "Treasury"]
 
@@ -41,6 +35,10 @@ _PER_PERSON = ("personnel", "logistics")
 _OWING_ACCOUNTS = ("trust_fund", "assessed")
 """The accounts that owe bills (in-kind accounts only ever pay what they hold)."""
 _BILL_ORDER = tuple((a, c) for c in COST_CATEGORIES for a in _OWING_ACCOUNTS)
+
+
+_ACCRUING = ("personnel", "logistics", "fixed")
+"""The categories that accrue over time (deployment is a one-off cost)."""
 
 
 def _add(totals: dict[str, int], category: str, cents: int) -> None:
@@ -97,66 +95,73 @@ class Account:
 
 
 class Treasury:
-    """The mission's accounts, cost rates and the assessed contributions.
+    """The mission's accounts, cost rates and what the assessed contributions brought in.
 
     Parameters
     ----------
-    mission : Mission
-        The replication; its parameter draws resolve the uncertain values.
+    spec : Funding
+        The resolved ``[funding]`` table (see :func:`mss_sim.scenario.resolve.resolve`).
+    clock : Clock
+        The replication's clock.
+    log : EventLog
+        The event log.
+    mandate : MandateState
+        The mandate in force (its funding model names who pays; costs accrue
+        only while it is active).
+    strength : Strength
+        The personnel deployed (costs per person accrue on it).
     """
 
-    def __init__(self, mission: Mission):
-        self.mission = mission
-        spec = mission.scenario.funding
-        value = mission.value
+    def __init__(
+        self,
+        spec: Funding,
+        clock: Clock,
+        log: EventLog,
+        mandate: MandateState,
+        strength: Strength,
+    ):
+        self._env = clock.env
+        self._log = log
+        self._mandate = mandate
+        self._strength = strength
         costs = spec.costs
-
-        def cents(number: Any, path: str) -> float:
-            return value(number, path) * 100
-
         self.rates = {
-            "personnel": cents(
-                costs.personnel_per_person_month_usd, "funding.costs.personnel_per_person_month_usd"
-            ),
-            "logistics": cents(
-                costs.logistics_per_person_month_usd, "funding.costs.logistics_per_person_month_usd"
-            ),
-            "deployment": cents(
-                costs.deployment_per_contingent_usd, "funding.costs.deployment_per_contingent_usd"
-            ),
-            "fixed": cents(costs.fixed_monthly_usd, "funding.costs.fixed_monthly_usd"),
+            "personnel": fixed(costs.personnel_per_person_month_usd) * 100,
+            "logistics": fixed(costs.logistics_per_person_month_usd) * 100,
+            "deployment": fixed(costs.deployment_per_contingent_usd) * 100,
+            "fixed": fixed(costs.fixed_monthly_usd) * 100,
         }
-        self.reserve_months = value(spec.deploy_reserve_months, "funding.deploy_reserve_months")
-        self.grace_months = value(spec.grace_months, "funding.grace_months")
-        self.withdrawal_hazard = value(spec.withdrawal_hazard, "funding.withdrawal_hazard")
-        self.logistics_slowdown = value(spec.logistics_slowdown, "funding.logistics_slowdown")
-        trust = spec.trust_fund
-        self.opening_cents = round(
-            cents(trust.opening_balance_usd, "funding.trust_fund.opening_balance_usd")
+        self._accruing = tuple(
+            (category, self.rates[category], category in _PER_PERSON)
+            for category in _ACCRUING
+            if self.rates[category]
         )
+        self.reserve_months = fixed(spec.deploy_reserve_months)
+        self.grace_months = fixed(spec.grace_months)
+        self.withdrawal_hazard = fixed(spec.withdrawal_hazard)
+        self.logistics_slowdown = fixed(spec.logistics_slowdown)
+        trust = spec.trust_fund
+        self.opening_cents = round(fixed(trust.opening_balance_usd) * 100)
         self.received_before_cents = (
             self.opening_cents
             if trust.received_before_usd is None
-            else round(cents(trust.received_before_usd, "funding.trust_fund.received_before_usd"))
+            else round(fixed(trust.received_before_usd) * 100)
         )
         self.spent_before_cents = self.received_before_cents - self.opening_cents
         """What the trust fund spent before the start (not a cost of the horizon)."""
-        assessed = spec.assessed
         # In the order of the scenario's accounts, which names the series.
         covers = {d.account: tuple(d.in_kind) for d in spec.donors if d.in_kind}
         overdrafts = {
-            name: round(cents(getattr(spec, name).overdraft_usd, f"funding.{name}.overdraft_usd"))
-            for name in _OWING_ACCOUNTS
+            name: round(fixed(getattr(spec, name).overdraft_usd) * 100) for name in _OWING_ACCOUNTS
         }
         self.accounts: dict[str, Account] = {
             name: Account(name, overdraft=overdrafts.get(name, 0), covers=covers.get(name, ()))
             for name in spec.accounts()
         }
         self.in_kind = [a for a in self.accounts.values() if a.covers]
-        self.lead_days = (
-            value(assessed.lead_months, "funding.assessed.lead_months") * DAYS_PER_MONTH
-        )
-        self.budget_share = value(assessed.budget_share, "funding.assessed.budget_share")
+        self._fund = self.accounts["trust_fund"]
+        self._assessed = self.accounts["assessed"]
+        self.lead_days = fixed(spec.assessed.lead_months) * DAYS_PER_MONTH
         # A mandate assessed at the start has its account set up already.
         self.assessed_set_up = self.needs_assessed()
         self.assessed_from = 0.0 if self.assessed_set_up else math.inf
@@ -177,23 +182,21 @@ class Treasury:
 
     def needs_assessed(self) -> bool:
         """Whether the mandate in force puts any cost category on assessed funding."""
-        m = self.mission.mandate
+        m = self._mandate
         return m.active and "assessed" in MODEL_PAYERS[m.funding_model].values()
 
     def payer(self, category: str, at: float | None = None) -> str:
         """Return the account that pays `category` now (or at time `at`, same mandate)."""
-        name = MODEL_PAYERS[self.mission.mandate.funding_model][category]
-        when = self.mission.env.now if at is None else at
-        if name == "assessed" and when < self.assessed_from:
+        name = MODEL_PAYERS[self._mandate.funding_model][category]
+        if name == "assessed" and (self._env.now if at is None else at) < self.assessed_from:
             return "trust_fund"
         return name
 
     def mandate_changed(self) -> None:
         """Start setting up the assessed account when the mandate first needs it."""
-        if self.needs_assessed() and not self.assessed_set_up:
+        if not self.assessed_set_up and self.needs_assessed():
             self.assessed_set_up = True
-            self.assessed_from = self.mission.env.now + self.lead_days
-            self.mission.env.process(assessment_process(self.mission))
+            self.assessed_from = self._env.now + self.lead_days
 
     def _need(self, account: str, strength: int, months: float, first: bool) -> float:
         """What `account` must hold to pay `months` of a force of `strength` (cents).
@@ -224,7 +227,8 @@ class Treasury:
         """Credit `cents` from `donor` to its account."""
         self.accounts[donor.account].credit(cents)
         self.received_by[donor.name] += cents
-        self.mission.log(EventKind.RECEIVED, donor.name, cents=cents, account=donor.account)
+        if self._log.record:
+            self._log(EventKind.RECEIVED, donor.name, cents=cents, account=donor.account)
 
     def rescind(self, donor: Donor, fraction: float) -> None:
         """Return `fraction` of what `donor` has paid, as far as its account's balance allows."""
@@ -233,68 +237,87 @@ class Treasury:
         cents = max(0, min(asked, account.balance))
         account.credit(-cents)
         self.received_by[donor.name] -= cents
-        self.mission.log(
+        self._log(
             EventKind.RESCINDED, donor.name, cents=cents, asked_cents=asked, account=account.name
         )
 
+    def contribute(self, member: str, owed: int, budget: int, fraction: float) -> None:
+        """Pay `fraction` of what `member` owes of an assessment of `budget`, after its cap.
+
+        A cap in force at the time of payment limits the payment to its share of the
+        assessment; what is not paid stays in arrears.
+        """
+        if member in self.caps:
+            owed = min(owed, round(budget * self.caps[member]))
+        cents = round(owed * fraction)
+        if cents > 0:
+            self._assessed.credit(cents)
+            self.contributed_cents += cents
+            self._log(EventKind.CONTRIBUTION, member, cents=cents)
+
     def accrue(self) -> None:
         """Accrue costs from the last accrual to now at the current strength and mandate."""
-        mission = self.mission
-        now = mission.env.now
-        last, self._last_accrual = self._last_accrual, now
-        if now <= last or not mission.mandate.active:
+        now = self._env.now
+        last = self._last_accrual
+        if now <= last:
             return
+        self._last_accrual = now
+        if not self._mandate.active:
+            return
+        payers = MODEL_PAYERS[self._mandate.funding_model]
+        deployed = self._strength.deployed
+        accrued = self._accrued
         # The assessed account taking over splits the span.
-        cuts = [last, now]
-        if last < self.assessed_from < now:
-            cuts.insert(1, self.assessed_from)
-        for begin, end in itertools.pairwise(cuts):
+        switch = self.assessed_from
+        spans = ((last, switch), (switch, now)) if last < switch < now else ((last, now),)
+        for begin, end in spans:
             months = (end - begin) / DAYS_PER_MONTH
-            for category in ("personnel", "logistics", "fixed"):
-                rate = self.rates[category]
-                if rate:
-                    amount = rate * months * (mission.deployed if category in _PER_PERSON else 1)
-                    key = (self.payer(category, at=begin), category)
-                    self._accrued[key] = self._accrued.get(key, 0.0) + amount
+            for category, rate, per_person in self._accruing:
+                amount = rate * months * (deployed if per_person else 1)
+                name = payers[category]
+                if name == "assessed" and begin < switch:
+                    name = "trust_fund"
+                key = (name, category)
+                accrued[key] = accrued.get(key, 0.0) + amount
 
-    def deployment_cost(self, contingent: Contingent) -> None:
-        """Accrue the one-off cost of `contingent`'s first deployment."""
+    def deployment_cost(self, country: str) -> None:
+        """Accrue the one-off cost of the first deployment of `country`'s contingent."""
         rate = self.rates["deployment"]
         if rate:
             key = (self.payer("deployment"), "deployment")
             self._accrued[key] = self._accrued.get(key, 0.0) + rate
-            self.mission.log(EventKind.DEPLOYMENT_COST, contingent.country, cents=round(rate))
-
-    def _bills(self) -> Iterator[tuple[str, str, int]]:
-        """Take the whole cents accrued so far as bills (account, category, cents)."""
-        accrued = self._accrued
-        for key in _BILL_ORDER:
-            amount = accrued.get(key)
-            if amount is not None:
-                cents = round(amount)
-                accrued[key] = amount - cents
-                if cents:
-                    yield key[0], key[1], cents
+            self._log(EventKind.DEPLOYMENT_COST, country, cents=round(rate))
 
     def charge_month(self, month: int) -> None:
         """Pay the month's costs and carried obligations (month `month`, from 0)."""
         self.accrue()
-        due: dict[str, list[tuple[str, int]]] = {}
+        record = self._log.record
+        due: dict[str, list[tuple[str, int]]] = {"trust_fund": [], "assessed": []}
         paid: dict[str, dict[str, int]] = {}
-        for owner, category, cents in self._bills():
+        accrued = self._accrued
+        for key in _BILL_ORDER:
+            amount = accrued.get(key)
+            if amount is None:
+                continue
+            cents = round(amount)
+            accrued[key] = amount - cents
+            if not cents:
+                continue
+            owner, category = key
             for kind in self.in_kind:
                 if category in kind.covers:
                     got = kind.pay(cents)
                     if got:
                         cents -= got
-                        _add(paid.setdefault(kind.name, {}), category, got)
+                        if record:
+                            _add(paid.setdefault(kind.name, {}), category, got)
                     if not cents:
                         break
             if cents:
-                due.setdefault(owner, []).append((category, cents))
+                due[owner].append((category, cents))
         for name in _OWING_ACCOUNTS:
             account = self.accounts[name]
-            bills = due.get(name, [])
+            bills = due[name]
             if account.owed:
                 bills = [(c, account.unpaid[c]) for c in COST_CATEGORIES] + bills
                 account.unpaid = dict.fromkeys(COST_CATEGORIES, 0)
@@ -302,19 +325,21 @@ class Treasury:
                 got = account.pay(cents)
                 if got < cents:
                     account.unpaid[category] += cents - got
-                if got:
+                if got and record:
                     _add(paid.setdefault(name, {}), category, got)
         for name, by_category in paid.items():
-            self.mission.log(EventKind.PAID, name, cents=sum(by_category.values()), **by_category)
-        fund, assessed = self.accounts["trust_fund"], self.accounts["assessed"]
-        self.unpaid_cents = unpaid = fund.owed + assessed.owed
+            self._log(EventKind.PAID, name, cents=sum(by_category.values()), **by_category)
+        fund, assessed = self._fund, self._assessed
+        fund_owed, assessed_owed = fund.owed, assessed.owed
+        self.unpaid_cents = unpaid = fund_owed + assessed_owed
         self.logistics_unpaid = bool(fund.unpaid["logistics"] or assessed.unpaid["logistics"])
         if unpaid > 0:
             self.shortfall_months += 1
             if math.isnan(self.first_shortfall_month):
                 self.first_shortfall_month = month + 1
-            owed = {a.name: a.owed for a in (fund, assessed) if a.owed}
-            self.mission.log(EventKind.SHORTFALL, "mission", unpaid_cents=unpaid, **owed)
+            if record:
+                owed = {a.name: a.owed for a in (fund, assessed) if a.owed}
+                self._log(EventKind.SHORTFALL, "mission", unpaid_cents=unpaid, **owed)
         personnel = fund.unpaid["personnel"] or assessed.unpaid["personnel"]
         self.personnel_unpaid_months = self.personnel_unpaid_months + 1 if personnel else 0
 
@@ -358,48 +383,8 @@ class Treasury:
         category counts against what is needed for it.
         """
         self.accrue()
-        account = self.accounts[self.payer("personnel")]
-        accrued = sum(v for (a, _), v in self._accrued.items() if a == account.name)
+        name = self.payer("personnel")
+        account = self.accounts[name]
+        accrued = sum(v for (a, _), v in self._accrued.items() if a == name)
         free = account.available - account.owed - accrued
-        return free >= self._need(account.name, strength, self.reserve_months, first)
-
-    # ------------------------------------------------------------------ assessed
-
-    def assess(self) -> None:
-        """Issue the assessments of one budget period and start the members' payments."""
-        mission = self.mission
-        spec = mission.scenario.funding.assessed
-        months = spec.period_months
-        m = mission.mandate
-        per_person = sum(self.rates[c] for c in _PER_PERSON if self.payer(c) == "assessed")
-        fixed = self.rates["fixed"] if self.payer("fixed") == "assessed" else 0.0
-        budget = round(months * (self.budget_share * m.ceiling * per_person + fixed))
-        if budget <= 0:
-            return
-        members = list(spec.shares)
-        owed = [math.floor(budget * spec.shares[k]) for k in members]
-        owed[-1] = budget - sum(owed[:-1])
-        self.issued_cents += budget
-        mission.log(EventKind.ASSESSED, "assessed", cents=budget, months=months)
-        for member, amount in zip(members, owed, strict=True):
-            payer, path = spec.payer(member)
-            lag = mission.value(payer.lag_months, path + ".lag_months") * DAYS_PER_MONTH
-            fraction = mission.value(payer.paid_fraction, path + ".paid_fraction")
-            if lag <= 0:
-                self.contribute(member, amount, budget, fraction)
-            elif mission.env.now + lag < mission.end_day:
-                mission.env.process(pay_later(mission, member, (amount, budget, fraction), lag))
-
-    def contribute(self, member: str, owed: int, budget: int, fraction: float) -> None:
-        """Pay `fraction` of what `member` owes of an assessment of `budget`, after its cap.
-
-        A cap in force at the time of payment limits the payment to its share of the
-        assessment; what is not paid stays in arrears.
-        """
-        if member in self.caps:
-            owed = min(owed, round(budget * self.caps[member]))
-        cents = round(owed * fraction)
-        if cents > 0:
-            self.accounts["assessed"].credit(cents)
-            self.contributed_cents += cents
-            self.mission.log(EventKind.CONTRIBUTION, member, cents=cents)
+        return free >= self._need(name, strength, self.reserve_months, first)

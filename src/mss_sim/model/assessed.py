@@ -9,37 +9,103 @@ share after its lag, partly, or up to a cap, and what is not paid is arrears.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+import math
 
-from mss_sim.model.clock import DAYS_PER_MONTH
+from mss_sim.model.accounts import Treasury
+from mss_sim.model.clock import DAYS_PER_MONTH, Clock
+from mss_sim.model.events import EventKind
+from mss_sim.model.shared import Bus, EventLog, MandateState, Process
+from mss_sim.scenario.funding import Assessed
+from mss_sim.scenario.resolve import fixed
 
-if TYPE_CHECKING:
-    from mss_sim.model.mission import Mission
+__all__ = ["Assessments"]
 
-__all__ = ["assessment_process", "pay_later"]
-
-
-def pay_later(
-    mission: Mission, member: str, bill: tuple[int, int, float], lag: float
-) -> Generator[Any, Any, None]:
-    """Pay a member's assessed `bill` (owed, budget, paid fraction) after `lag` days."""
-    yield mission.env.timeout(lag)
-    mission.treasury.contribute(member, *bill)
+_PER_PERSON = ("personnel", "logistics")
 
 
-def assessment_process(mission: Mission) -> Generator[Any, Any, None]:
-    """Issue assessments at the start of each budget period while assessed funding is needed."""
-    env = mission.env
-    treasury = mission.treasury
-    period = mission.scenario.funding.assessed.period_months * DAYS_PER_MONTH
-    due = treasury.assessed_from
-    while True:
-        if due > env.now:
-            yield env.timeout(due - env.now)
-        if treasury.needs_assessed():
-            treasury.assess()
-            due = env.now + period
-        else:
-            # No new budget period opens before the current one has run out.
-            yield mission.mandate_changed
+class Assessments:
+    """The assessed budget: issued each period while a mandate needs assessed funding.
+
+    Parameters
+    ----------
+    spec : Assessed
+        The resolved ``[funding.assessed]`` table.
+    clock, log, bus : Clock, EventLog, Bus
+        The replication's shared pieces.
+    treasury : Treasury
+        Where contributions are credited (its ``assessed`` account).
+    mandate : MandateState
+        The mandate in force (its ceiling sizes the budget).
+    """
+
+    def __init__(
+        self,
+        spec: Assessed,
+        clock: Clock,
+        log: EventLog,
+        bus: Bus,
+        treasury: Treasury,
+        mandate: MandateState,
+    ):
+        self._spec = spec
+        self._clock, self._log, self._bus = clock, log, bus
+        self._treasury, self._mandate = treasury, mandate
+        self.period_days = spec.period_months * DAYS_PER_MONTH
+        self.budget_share = fixed(spec.budget_share)
+        members = list(spec.shares)
+        self._members = [(m, spec.shares[m], *self._terms(m)) for m in members]
+        self._started = False
+
+    def _terms(self, member: str) -> tuple[float, float]:
+        payer, _ = self._spec.payer(member)
+        return fixed(payer.lag_months) * DAYS_PER_MONTH, fixed(payer.paid_fraction)
+
+    def start(self) -> None:
+        """Start issuing budgets if the account is set up (at the start, or once it is)."""
+        if self._treasury.assessed_set_up and not self._started:
+            self._started = True
+            self._clock.env.process(self._periods())
+
+    def _periods(self) -> Process:
+        """Issue assessments at each budget period's start while assessed funding is needed."""
+        env = self._clock.env
+        treasury = self._treasury
+        due = treasury.assessed_from
+        while True:
+            if due > env.now:
+                yield env.timeout(due - env.now)
+            if treasury.needs_assessed():
+                self.assess()
+                due = env.now + self.period_days
+            else:
+                # No new budget period opens before the current one has run out.
+                yield self._bus.next_mandate_change()
+
+    def assess(self) -> None:
+        """Issue the assessments of one budget period and start the members' payments."""
+        treasury = self._treasury
+        env = self._clock.env
+        months = self._spec.period_months
+        rates = treasury.rates
+        per_person = sum(rates[c] for c in _PER_PERSON if treasury.payer(c) == "assessed")
+        fixed_cost = rates["fixed"] if treasury.payer("fixed") == "assessed" else 0.0
+        budget = round(
+            months * (self.budget_share * self._mandate.ceiling * per_person + fixed_cost)
+        )
+        if budget <= 0:
+            return
+        owed = [math.floor(budget * share) for _, share, _, _ in self._members]
+        owed[-1] = budget - sum(owed[:-1])
+        treasury.issued_cents += budget
+        self._log(EventKind.ASSESSED, "assessed", cents=budget, months=months)
+        end_day = self._clock.calendar.end_day
+        for (member, _, lag, fraction), amount in zip(self._members, owed, strict=True):
+            if lag <= 0:
+                treasury.contribute(member, amount, budget, fraction)
+            elif env.now + lag < end_day:
+                env.process(self._pay_later(member, (amount, budget, fraction), lag))
+
+    def _pay_later(self, member: str, bill: tuple[int, int, float], lag: float) -> Process:
+        """Pay a member's assessed `bill` (owed, budget, paid fraction) after `lag` days."""
+        yield self._clock.env.timeout(lag)
+        self._treasury.contribute(member, *bill)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -19,14 +19,13 @@ from scipy import special
 from mss_sim.council.behaviour import shift_many
 from mss_sim.council.rules import Decision, VotingRule, tally
 from mss_sim.council.sampling import draw_ballots
-from mss_sim.model.clock import DAYS_PER_MONTH, NOON
-from mss_sim.scenario.council import Draft, Softening
+from mss_sim.model.clock import DAYS_PER_MONTH, NOON, Clock
+from mss_sim.model.shared import MandateState, Strength
+from mss_sim.scenario.council import Council, Draft, Softening
+from mss_sim.scenario.resolve import fixed
 from mss_sim.scenario.spec import Scenario
 
-if TYPE_CHECKING:
-    from mss_sim.model.mission import Mission
-
-__all__ = ["Chamber", "CouncilPlan", "DraftRecord", "Text", "council_plan"]
+__all__ = ["Chamber", "CouncilPlan", "DraftRecord", "Text"]
 
 
 @dataclass(slots=True)
@@ -76,7 +75,7 @@ class DraftRecord:
 class CouncilPlan:
     """What the Council model needs that depends on the scenario alone.
 
-    Built once per scenario (see :func:`council_plan`) and shared by its
+    Built once per scenario (by :func:`mss_sim.model.compile`) and shared by its
     replications: voting rules, context dates as model days, and lookup tables
     filled as they are first needed (base propensities and effect masks per
     composition and kind).
@@ -134,58 +133,53 @@ class CouncilPlan:
         return mask
 
 
-def council_plan(scenario: Scenario) -> CouncilPlan:
-    """Return the :class:`CouncilPlan` of `scenario`, built on first use."""
-    return scenario.derived("council_plan", CouncilPlan)
-
-
 class Chamber:
     """The Council as one replication runs it: the plan, this replication's draws, records.
 
     Parameters
     ----------
-    mission : Mission
-        The replication; its parameter draws resolve the uncertain values.
+    plan : CouncilPlan
+        What the scenario alone determines.
+    spec : Council
+        The resolved ``[council]`` table.
+    clock : Clock
+        The replication's clock.
+    mandate : MandateState
+        The mandate in force (the ``performance`` context factor reads it).
+    strength : Strength
+        The personnel deployed (the ``performance`` factor too).
     """
 
-    def __init__(self, mission: Mission):
-        self.mission = mission
-        plan = self.plan = council_plan(mission.scenario)
-        spec = plan.spec
-        value = mission.value
-        self.correlation = value(spec.correlation, "council.correlation")
-        self.effects = [
-            (e.factor, value(e.size, f"council.effects[{i}].size"), frozenset(e.kinds), e.body)
-            for i, e in enumerate(spec.effects)
-        ]
+    def __init__(
+        self,
+        plan: CouncilPlan,
+        spec: Council,
+        clock: Clock,
+        mandate: MandateState,
+        strength: Strength,
+    ):
+        self.plan = plan
+        self._spec = spec
+        self._clock, self._mandate, self._strength = clock, mandate, strength
+        self.correlation = fixed(spec.correlation)
+        self.effects = [(e.factor, fixed(e.size), frozenset(e.kinds), e.body) for e in spec.effects]
         context = spec.context
-        self.posture = [
-            value(p.value, f"council.context.funder_posture[{i}].value")
-            for i, p in enumerate(context.funder_posture)
-        ]
+        self.posture = [fixed(p.value) for p in context.funder_posture]
         half_life = context.endorsement_half_life_months
-        self.half_life_days = (
-            math.inf
-            if half_life is None
-            else value(half_life, "council.context.endorsement_half_life_months") * DAYS_PER_MONTH
-        )
-        self.performance_reference = value(
-            context.performance_reference, "council.context.performance_reference"
-        )
-        self.max_shift = value(context.max_shift, "council.context.max_shift")
+        self.half_life_days = math.inf if half_life is None else fixed(half_life) * DAYS_PER_MONTH
+        self.performance_reference = fixed(context.performance_reference)
+        self.max_shift = fixed(context.max_shift)
         neg = spec.negotiation
-        self.threshold = value(neg.threshold, "council.negotiation.threshold")
+        self.threshold = fixed(neg.threshold)
         self.rounds = neg.rounds
-        self.round_days = value(neg.round_days, "council.negotiation.round_days")
-        self.signal_noise = value(neg.signal_noise, "council.negotiation.signal_noise")
-        self.force_vote = value(neg.force_vote, "council.negotiation.force_vote")
+        self.round_days = fixed(neg.round_days)
+        self.signal_noise = fixed(neg.signal_noise)
+        self.force_vote = fixed(neg.force_vote)
         ret = spec.retabling
         self.attempts = ret.attempts
-        self.interval_days = value(ret.interval_days, "council.retabling.interval_days")
+        self.interval_days = fixed(ret.interval_days)
         self.rollover_months = ret.rollover_months
         self.records = {d.id: DraftRecord() for d in spec.drafts}
-        self.adoption = {d.id: mission.env.event() for d in spec.drafts}
-        """Events that fire when a draft is first adopted (for conditional support)."""
         self.vetoes_cast = 0
         self._members: dict[int, tuple[str, ...]] = {}
 
@@ -200,12 +194,7 @@ class Chamber:
         """Return the members sitting in `year` in this replication (permanent first)."""
         members = self._members.get(year)
         if members is None:
-            spec = self.plan.spec
-            choice = spec.elected.get(str(year))
-            option = 0
-            if choice is not None and not isinstance(choice, tuple):
-                option = int(self.mission.value(choice, f"council.elected.{year}"))
-            members = self._members[year] = spec.members(year, option)
+            members = self._members[year] = self._spec.members(year)
         return members
 
     def rule_for(self, draft: Draft) -> VotingRule:
@@ -215,8 +204,7 @@ class Chamber:
     # ------------------------------------------------------------------ propensities
 
     def _factor(self, factor: str, kind: str, body: str | None) -> float:
-        mission = self.mission
-        now = mission.env.now
+        now = self._clock.env.now
         plan = self.plan
         if factor == "host_request":
             return 1.0 if plan.requests.get(kind, math.inf) <= now else 0.0
@@ -227,8 +215,9 @@ class Chamber:
                 if endorsed == kind and day <= now and (body is None or by == body)
             )
         if factor == "performance":
-            m = mission.mandate
-            share = min(1.0, mission.deployed / m.ceiling) if m.active and m.ceiling > 0 else 0.0
+            m = self._mandate
+            deployed = self._strength.deployed
+            share = min(1.0, deployed / m.ceiling) if m.active and m.ceiling > 0 else 0.0
             return share - self.performance_reference
         if factor == "funder_posture":
             posture = 0.0
@@ -267,7 +256,7 @@ class Chamber:
         noise = rng.standard_normal(len(permanent))
         if not rule.veto:
             return ()
-        year = self.mission.date(self.mission.env.now).year
+        year = self._clock.today.year
         p = self.propensities(year, kind)[: len(permanent)]
         blocking = p[:, 2] + (p[:, 1] if rule.abstention_is_veto else 0.0)
         if self.signal_noise > 0:
@@ -281,7 +270,7 @@ class Chamber:
         self, kind: str, rule: VotingRule, rng: np.random.Generator
     ) -> tuple[Decision, dict[str, int]]:
         """Draw every member's ballot on a text of `kind` now and decide it under `rule`."""
-        year = self.mission.date(self.mission.env.now).year
+        year = self._clock.today.year
         members = self.members(year)
         votes = draw_ballots(self.propensities(year, kind), self.correlation, 1, rng)[0]
         decision = tally(members, votes, self.plan.permanent_mask(members), rule)

@@ -6,32 +6,38 @@ room and the account paying personnel covers the larger force (see
 unpaid, waves come ``funding.logistics_slowdown`` times less often. A lapsed
 mandate withdraws every contingent; they deploy again, without a new readiness
 period, if a later draft restores the mandate. A contingent whose allowances go
-unpaid beyond the grace period may withdraw for good
-(:func:`apply_withdrawals`).
+unpaid beyond the grace period may withdraw for good (:meth:`Force.withdrawals`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 import numpy as np
 
-from mss_sim.model.clock import DAYS_PER_MONTH
+from mss_sim.model.clock import DAYS_PER_MONTH, Clock
 from mss_sim.model.events import EventKind
+from mss_sim.model.shared import Bus, EventLog, MandateState, Process, Strength
+from mss_sim.random import Streams
+from mss_sim.scenario.resolve import fixed
 from mss_sim.scenario.spec import Contributor
 
-if TYPE_CHECKING:
-    from mss_sim.model.mission import Mission
+__all__ = ["Contingent", "Force", "Funds"]
 
-__all__ = [
-    "Contingent",
-    "apply_attrition",
-    "apply_withdrawals",
-    "contingent_process",
-    "start_deployment",
-]
+
+class Funds(Protocol):
+    """What deployment asks of the money (see :class:`mss_sim.model.accounts.Treasury`)."""
+
+    logistics_slowdown: float
+    withdrawal_hazard: float
+
+    def can_cover(self, strength: int, *, first: bool = False) -> bool: ...
+
+    def logistics_short(self) -> bool: ...
+
+    def allowances_overdue(self) -> bool: ...
 
 
 @dataclass(slots=True)
@@ -47,96 +53,179 @@ class Contingent:
     readiness: float
     available_day: float
     attrition: float
-    rng: np.random.Generator
     deferred: bool = False
     arrived: bool = False
     withdrawn: bool = False
 
     @classmethod
-    def from_spec(cls, mission: Mission, spec: Contributor, path: str) -> Contingent:
-        """Resolve a contributor's parameters for this replication."""
-        value = mission.value
-        pledged = round(value(spec.pledged, path + ".pledged"))
+    def from_spec(cls, spec: Contributor, clock: Clock) -> Contingent:
+        """The contingent of a resolved contributor at the start."""
+        pledged = round(fixed(spec.pledged))
         return cls(
             country=spec.country,
             pledged=max(pledged, spec.initial_deployed),
             deployed=spec.initial_deployed,
             lead_nation=spec.lead_nation,
-            wave_size=max(1, round(value(spec.wave_size, path + ".wave_size"))),
-            wave_interval=value(spec.wave_interval_months, path + ".wave_interval_months")
-            * DAYS_PER_MONTH,
-            readiness=value(spec.readiness_months, path + ".readiness_months") * DAYS_PER_MONTH,
-            available_day=mission.day(spec.available_from) if spec.available_from else 0.0,
-            attrition=value(spec.monthly_attrition, path + ".monthly_attrition"),
-            rng=mission.rng("deployment/" + spec.country),
+            wave_size=max(1, round(fixed(spec.wave_size))),
+            wave_interval=fixed(spec.wave_interval_months) * DAYS_PER_MONTH,
+            readiness=fixed(spec.readiness_months) * DAYS_PER_MONTH,
+            available_day=clock.day(spec.available_from) if spec.available_from else 0.0,
+            attrition=fixed(spec.monthly_attrition),
             arrived=spec.initial_deployed > 0,
         )
 
 
-def contingent_process(mission: Mission, c: Contingent) -> Generator[Any, Any, None]:
-    """Readiness, then a wave every interval while the mandate, ceiling and funds allow."""
-    env = mission.env
-    if c.pledged == 0:
-        return
-    if c.deployed == 0:
-        delay = max(0.0, c.available_day) + c.readiness
-        if delay > 0:
-            yield env.timeout(delay)
-        mission.log(EventKind.READY, c.country, pledged=c.pledged)
-    else:
-        # A contingent already in the field sends its next wave one interval on.
-        yield env.timeout(c.wave_interval)
-    treasury = mission.treasury
-    while not c.withdrawn:
-        mandate = mission.mandate
-        if not mandate.active:
-            yield mission.mandate_changed
-            continue
-        size = min(c.wave_size, c.pledged - c.deployed, mandate.ceiling - mission.deployed)
-        if size > 0:
-            if treasury.can_cover(mission.deployed + size, first=not c.arrived):
-                c.deferred = False
-                mission.add_personnel(c, size)
-            elif not c.deferred:
-                c.deferred = True
-                mission.log(EventKind.DEFERRED, c.country, count=size, reason="funds")
-        yield env.timeout(c.wave_interval)
-        if treasury.logistics_short() and treasury.logistics_slowdown > 1.0:
-            # Unpaid logistics bills: the wave that is due waits longer.
-            yield env.timeout(c.wave_interval * (treasury.logistics_slowdown - 1.0))
+class Force:
+    """The contingents, their processes, and the strength they add up to.
 
-
-def apply_attrition(mission: Mission) -> None:
-    """Remove a month's attrition from every contingent (binomial, own stream)."""
-    for c in mission.contingents:
-        if c.deployed > 0 and c.attrition > 0:
-            lost = int(c.rng.binomial(c.deployed, c.attrition))
-            mission.remove_personnel(c, lost, reason="attrition")
-
-
-def apply_withdrawals(mission: Mission) -> None:
-    """Withdraw contingents whose allowances have gone unpaid beyond the grace period.
-
-    Each contingent in the field leaves with probability ``funding.withdrawal_hazard``
-    and does not come back. The draws come from the stream ``deployment/withdrawals``,
-    one per contingent in the field, in the order of the scenario.
+    Parameters
+    ----------
+    contributors : list of Contributor
+        The resolved contributors, in the scenario's order.
+    clock, log, bus, streams : Clock, EventLog, Bus, Streams
+        The replication's shared pieces.
+    mandate : MandateState
+        The mandate in force (deployment needs one, within its ceiling).
+    strength : Strength
+        The shared count of personnel deployed, kept up to date here.
+    funds : Funds
+        Whether the money allows another wave.
     """
-    treasury = mission.treasury
-    if treasury.withdrawal_hazard <= 0 or not treasury.allowances_overdue():
-        return
-    in_field = [c for c in mission.contingents if c.deployed > 0 and not c.withdrawn]
-    if not in_field:
-        return
-    if mission.withdrawal_rng is None:
-        mission.withdrawal_rng = mission.rng("deployment/withdrawals")
-    draws = mission.withdrawal_rng.random(len(in_field))
-    for c, u in zip(in_field, draws, strict=True):
-        if u < treasury.withdrawal_hazard:
-            c.withdrawn = True
-            mission.remove_personnel(c, c.deployed, reason="allowances unpaid")
 
+    def __init__(
+        self,
+        contributors: list[Contributor],
+        clock: Clock,
+        log: EventLog,
+        bus: Bus,
+        streams: Streams,
+        mandate: MandateState,
+        strength: Strength,
+        funds: Funds,
+    ):
+        self._clock, self._log, self._bus, self._streams = clock, log, bus, streams
+        self._mandate, self._strength, self._funds = mandate, strength, funds
+        self.contingents = [Contingent.from_spec(c, clock) for c in contributors]
+        strength.deployed = strength.peak = sum(c.deployed for c in self.contingents)
+        # Non-lead contingents leave first when the ceiling falls, the last listed first.
+        self._cut_order = [c for c in reversed(self.contingents) if not c.lead_nation]
+        self._cut_order += [c for c in self.contingents if c.lead_nation]
+        self._rngs: dict[str, np.random.Generator] = {}
+        self.check_half_ceiling()
 
-def start_deployment(mission: Mission) -> None:
-    """Start every contingent's process."""
-    for c in mission.contingents:
-        mission.env.process(contingent_process(mission, c))
+    def start(self) -> None:
+        """Start every contingent's process."""
+        for c in self.contingents:
+            self._clock.env.process(self._contingent(c))
+
+    # ------------------------------------------------------------------ strength
+
+    def check_half_ceiling(self) -> None:
+        """Note the first time the force reaches half the ceiling of an active mandate."""
+        s, m = self._strength, self._mandate
+        if math.isnan(s.half_ceiling_day) and m.active and 0 < m.ceiling <= 2 * s.deployed:
+            s.half_ceiling_day = self._clock.env.now
+
+    def add(self, contingent: Contingent, count: int) -> None:
+        """Deploy `count` more personnel of `contingent` (its first wave costs extra)."""
+        self._bus.before_change()
+        if not contingent.arrived:
+            contingent.arrived = True
+            self._bus.announce_arrival(contingent.country)
+        contingent.deployed += count
+        s = self._strength
+        s.deployed += count
+        if s.deployed > s.peak:
+            s.peak = s.deployed
+        if self._log.record:
+            self._log(EventKind.DEPLOYED, contingent.country, count=count, total=s.deployed)
+        self.check_half_ceiling()
+
+    def remove(self, contingent: Contingent, count: int, *, reason: str) -> None:
+        """Withdraw `count` personnel of `contingent` (attrition, ceiling, lapse)."""
+        if count <= 0:
+            return
+        self._bus.before_change()
+        contingent.deployed -= count
+        self._strength.deployed -= count
+        if self._log.record:
+            kind = EventKind.ATTRITION if reason == "attrition" else EventKind.REPATRIATED
+            total = self._strength.deployed
+            self._log(kind, contingent.country, count=count, total=total, reason=reason)
+
+    def mandate_changed(self) -> None:
+        """Withdraw everyone if the mandate lapsed, else bring the force under the ceiling."""
+        if not self._mandate.active:
+            for contingent in self.contingents:
+                self.remove(contingent, contingent.deployed, reason="mandate lapsed")
+        else:
+            excess = self._strength.deployed - self._mandate.ceiling
+            for contingent in self._cut_order:
+                if excess <= 0:
+                    break
+                cut = min(excess, contingent.deployed)
+                self.remove(contingent, cut, reason="ceiling lowered")
+                excess -= cut
+        self.check_half_ceiling()
+
+    # ------------------------------------------------------------------ processes
+
+    def _contingent(self, c: Contingent) -> Process:
+        """Readiness, then a wave every interval while the mandate, ceiling and funds allow."""
+        env = self._clock.env
+        if c.pledged == 0:
+            return
+        if c.deployed == 0:
+            delay = max(0.0, c.available_day) + c.readiness
+            if delay > 0:
+                yield env.timeout(delay)
+            self._log(EventKind.READY, c.country, pledged=c.pledged)
+        else:
+            # A contingent already in the field sends its next wave one interval on.
+            yield env.timeout(c.wave_interval)
+        funds, mandate, strength = self._funds, self._mandate, self._strength
+        while not c.withdrawn:
+            if not mandate.active:
+                yield self._bus.next_mandate_change()
+                continue
+            size = min(c.wave_size, c.pledged - c.deployed, mandate.ceiling - strength.deployed)
+            if size > 0:
+                if funds.can_cover(strength.deployed + size, first=not c.arrived):
+                    c.deferred = False
+                    self.add(c, size)
+                elif not c.deferred:
+                    c.deferred = True
+                    self._log(EventKind.DEFERRED, c.country, count=size, reason="funds")
+            yield env.timeout(c.wave_interval)
+            if funds.logistics_short() and funds.logistics_slowdown > 1.0:
+                # Unpaid logistics bills: the wave that is due waits longer.
+                yield env.timeout(c.wave_interval * (funds.logistics_slowdown - 1.0))
+
+    def attrition(self) -> None:
+        """Remove a month's attrition from every contingent (binomial, own stream each)."""
+        for c in self.contingents:
+            if c.deployed > 0 and c.attrition > 0:
+                rng = self._rngs.get(c.country)
+                if rng is None:
+                    rng = self._rngs[c.country] = self._streams["deployment/" + c.country]
+                lost = int(rng.binomial(c.deployed, c.attrition))
+                self.remove(c, lost, reason="attrition")
+
+    def withdrawals(self) -> None:
+        """Withdraw contingents whose allowances have gone unpaid beyond the grace period.
+
+        Each contingent in the field leaves with probability ``funding.withdrawal_hazard``
+        and does not come back. The draws come from the stream ``deployment/withdrawals``,
+        one per contingent in the field, in the order of the scenario.
+        """
+        funds = self._funds
+        if funds.withdrawal_hazard <= 0 or not funds.allowances_overdue():
+            return
+        in_field = [c for c in self.contingents if c.deployed > 0 and not c.withdrawn]
+        if not in_field:
+            return
+        draws = self._streams["deployment/withdrawals"].random(len(in_field))
+        for c, u in zip(in_field, draws, strict=True):
+            if u < funds.withdrawal_hazard:
+                c.withdrawn = True
+                self.remove(c, c.deployed, reason="allowances unpaid")

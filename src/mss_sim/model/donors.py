@@ -3,20 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mss_sim.model.clock import DAYS_PER_MONTH, NOON
+from mss_sim.model.accounts import Treasury
+from mss_sim.model.clock import DAYS_PER_MONTH, NOON, Clock
 from mss_sim.model.events import EventKind
-from mss_sim.scenario.funding import Condition, Donor, Shock
+from mss_sim.model.shared import Bus, EventLog, Process
+from mss_sim.random import Streams
+from mss_sim.scenario.funding import Condition, Donor, Funding, Shock
+from mss_sim.scenario.resolve import fixed
 
-if TYPE_CHECKING:
-    from mss_sim.model.mission import Mission
-
-__all__ = ["DonorState", "condition_process", "donor_process", "shock_process"]
+__all__ = ["DonorState", "Donors"]
 
 
 @dataclass(slots=True)
@@ -41,128 +40,182 @@ class DonorState:
         return until, released
 
 
-def donor_process(
-    mission: Mission, spec: Donor, path: str, state: DonorState
-) -> Generator[Any, Any, None]:
-    """Pay a donor's pledge in equal tranches after the disbursement lag.
+class Donors:
+    """Donors' pledges, the conditions they attach and the shocks that hit them.
 
-    Tranches falling before the start are taken as paid before it (they belong to
-    the opening balance) and are not received again.
+    Parameters
+    ----------
+    spec : Funding
+        The resolved ``[funding]`` table.
+    clock, log, bus, streams : Clock, EventLog, Bus, Streams
+        The replication's shared pieces (the bus tells when a draft is adopted).
+    treasury : Treasury
+        Where payments go.
     """
-    value = mission.value
-    env = mission.env
-    treasury = mission.treasury
-    pledge_day = mission.day(spec.pledge_date) if spec.pledge_date else 0.0
-    lag = value(spec.disbursement_lag_months, path + ".disbursement_lag_months") * DAYS_PER_MONTH
-    interval = (
-        value(spec.tranche_interval_months, path + ".tranche_interval_months") * DAYS_PER_MONTH
-    )
-    honour = value(spec.honour_probability, path + ".honour_probability")
-    honoured = honour >= 1.0 or mission.rng(f"funding/{spec.name}/honour").random() < honour
-    if pledge_day > 0:
-        yield env.timeout(pledge_day)
-        mission.log(
-            EventKind.PLEDGE, spec.name, cents=state.outstanding_cents, tranches=spec.tranches
+
+    def __init__(
+        self,
+        spec: Funding,
+        clock: Clock,
+        log: EventLog,
+        bus: Bus,
+        streams: Streams,
+        treasury: Treasury,
+    ):
+        self._spec = spec
+        self._clock, self._log, self._bus, self._streams = clock, log, bus, streams
+        self._treasury = treasury
+        self.states = {d.name: DonorState(round(fixed(d.pledge_usd) * 100)) for d in spec.donors}
+
+    def start(self) -> None:
+        """Credit the opening balance and start every shock's, donor's and condition's process."""
+        spec = self._spec
+        treasury = self._treasury
+        env = self._clock.env
+        if treasury.received_before_cents:
+            fund = treasury.accounts["trust_fund"]
+            fund.credit(treasury.received_before_cents)
+            fund.pay(treasury.spent_before_cents)
+            self._log(
+                EventKind.OPENING,
+                "trust_fund",
+                balance_cents=fund.balance,
+                received_cents=fund.received,
+                spent_cents=fund.spent,
+            )
+        donors = {d.name: d for d in spec.donors}
+        # Shocks first: at equal times a freeze or cap comes before the payments it hits.
+        for i, shock in enumerate(spec.shocks):
+            name = shock.donor
+            env.process(
+                self._shock(
+                    shock,
+                    f"funding/shocks[{i}]",
+                    donors.get(name) if name else None,
+                    self.states.get(name) if name else None,
+                )
+            )
+        for donor in spec.donors:
+            env.process(self._pledge(donor, self.states[donor.name]))
+        for condition in spec.conditions:
+            if condition.kind == "ends_unless_adopted":
+                env.process(self._condition(condition, self.states[condition.donor]))
+
+    def _pledge(self, spec: Donor, state: DonorState) -> Process:
+        """Pay a donor's pledge in equal tranches after the disbursement lag.
+
+        Tranches falling before the start are taken as paid before it (they belong to
+        the opening balance) and are not received again.
+        """
+        clock = self._clock
+        env = clock.env
+        log = self._log
+        treasury = self._treasury
+        end_day = clock.calendar.end_day
+        pledge_day = clock.day(spec.pledge_date) if spec.pledge_date else 0.0
+        lag = fixed(spec.disbursement_lag_months) * DAYS_PER_MONTH
+        interval = fixed(spec.tranche_interval_months) * DAYS_PER_MONTH
+        honour = fixed(spec.honour_probability)
+        honoured = honour >= 1.0 or self._streams[f"funding/{spec.name}/honour"].random() < honour
+        if pledge_day > 0:
+            yield env.timeout(pledge_day)
+            log(EventKind.PLEDGE, spec.name, cents=state.outstanding_cents, tranches=spec.tranches)
+        for condition in self._spec.conditions:
+            if condition.donor == spec.name and condition.kind == "starts_if_adopted":
+                adopted = self._bus.adoption(condition.draft)
+                if not adopted.triggered:
+                    yield adopted
+                pledge_day = max(pledge_day, env.now)
+        if not honoured:
+            log(EventKind.RENEGED, spec.name, cents=state.outstanding_cents)
+            state.outstanding_cents = 0
+            return
+        for k in range(spec.tranches):
+            due = pledge_day + lag + k * interval
+            left = spec.tranches - k
+            if state.ended:
+                return
+            if due < 0:
+                state.outstanding_cents -= state.outstanding_cents // left
+                continue
+            if due >= end_day:
+                return
+            if due > env.now:
+                yield env.timeout(due - env.now)
+            until, released = state.hold(due)
+            if until > env.now:
+                yield env.timeout(until - env.now)
+            if not released:
+                amount = state.outstanding_cents // left
+                state.outstanding_cents -= amount
+                log(EventKind.CANCELLED, spec.name, cents=amount, reason="freeze not lifted")
+                continue
+            if state.ended:
+                return
+            amount = state.outstanding_cents if left == 1 else state.outstanding_cents // left
+            if amount > 0:
+                state.outstanding_cents -= amount
+                treasury.receive(amount, spec)
+
+    def _condition(self, condition: Condition, state: DonorState) -> Process:
+        """End a donor's support at the end of the condition's date unless its draft was adopted.
+
+        A vote on that date counts.
+        """
+        assert condition.date is not None
+        yield self._clock.env.timeout(max(0.0, self._clock.day(condition.date) + NOON))
+        if self._bus.was_adopted(condition.draft) or state.ended:
+            return
+        state.ended = True
+        self._log(
+            EventKind.CANCELLED,
+            condition.donor,
+            cents=state.outstanding_cents,
+            reason=f"{condition.draft} not adopted",
         )
-    for condition in mission.scenario.funding.conditions:
-        if condition.donor == spec.name and condition.kind == "starts_if_adopted":
-            adopted = mission.council.adoption[condition.draft]
-            if not adopted.triggered:
-                yield adopted
-            pledge_day = max(pledge_day, env.now)
-    if not honoured:
-        mission.log(EventKind.RENEGED, spec.name, cents=state.outstanding_cents)
         state.outstanding_cents = 0
-        return
-    for k in range(spec.tranches):
-        due = pledge_day + lag + k * interval
-        left = spec.tranches - k
-        if state.ended:
+
+    def _shock(
+        self, spec: Shock, stream: str, donor: Donor | None, state: DonorState | None
+    ) -> Process:
+        """Apply a freeze, cut, rescission or cap on its date or at its hazard's time."""
+        clock = self._clock
+        env = clock.env
+        log = self._log
+        # A shock dated on or before the start is in force from the start.
+        start = 0.0
+        if spec.date is not None and spec.date > clock.calendar.start:
+            start = clock.day(spec.date)
+        rng: np.random.Generator | None = None
+        if spec.hazard_per_month is not None:
+            rng = self._streams[stream]
+            rate = fixed(spec.hazard_per_month) / DAYS_PER_MONTH
+            start += rng.exponential(1.0 / rate)
+            if start >= clock.calendar.end_day:
+                return
+        if start > env.now:
+            yield env.timeout(start - env.now)
+        actor = spec.member if spec.kind == "cap" else spec.donor
+        assert actor is not None
+        if spec.kind == "cap":
+            share = fixed(spec.share)
+            self._treasury.caps[actor] = share
+            log(EventKind.CAP, actor, share=share)
             return
-        if due < 0:
-            state.outstanding_cents -= state.outstanding_cents // left
-            continue
-        if due >= mission.end_day:
-            return
-        if due > env.now:
-            yield env.timeout(due - env.now)
-        until, released = state.hold(due)
-        if until > env.now:
-            yield env.timeout(until - env.now)
-        if not released:
-            amount = state.outstanding_cents // left
+        assert donor is not None
+        assert state is not None
+        fraction = fixed(spec.fraction)
+        if spec.kind == "rescission":
+            self._treasury.rescind(donor, fraction)
+        elif spec.kind == "cut":
+            amount = round(state.outstanding_cents * fraction)
             state.outstanding_cents -= amount
-            mission.log(EventKind.CANCELLED, spec.name, cents=amount, reason="freeze not lifted")
-            continue
-        if state.ended:
-            return
-        amount = state.outstanding_cents if left == 1 else state.outstanding_cents // left
-        if amount > 0:
-            state.outstanding_cents -= amount
-            treasury.receive(amount, spec)
-
-
-def condition_process(
-    mission: Mission, condition: Condition, state: DonorState
-) -> Generator[Any, Any, None]:
-    """End a donor's support at the end of the condition's date unless its draft was adopted.
-
-    A vote on that date counts.
-    """
-    assert condition.date is not None
-    yield mission.env.timeout(max(0.0, mission.day(condition.date) + NOON))
-    if mission.council.records[condition.draft].adopted or state.ended:
-        return
-    state.ended = True
-    mission.log(
-        EventKind.CANCELLED,
-        condition.donor,
-        cents=state.outstanding_cents,
-        reason=f"{condition.draft} not adopted",
-    )
-    state.outstanding_cents = 0
-
-
-def shock_process(
-    mission: Mission, spec: Shock, path: str, donor: Donor | None, state: DonorState | None
-) -> Generator[Any, Any, None]:
-    """Apply a freeze, cut, rescission or cap on its date or at its hazard's time."""
-    value = mission.value
-    stream = "funding/" + path.removeprefix("funding.")
-    # A shock dated on or before the start is in force from the start.
-    start = 0.0
-    if spec.date is not None and spec.date > mission.start:
-        start = mission.day(spec.date)
-    rng: np.random.Generator | None = None
-    if spec.hazard_per_month is not None:
-        rng = mission.rng(stream)
-        rate = value(spec.hazard_per_month, path + ".hazard_per_month") / DAYS_PER_MONTH
-        start += rng.exponential(1.0 / rate)
-        if start >= mission.end_day:
-            return
-    if start > mission.env.now:
-        yield mission.env.timeout(start - mission.env.now)
-    actor = spec.member if spec.kind == "cap" else spec.donor
-    assert actor is not None
-    if spec.kind == "cap":
-        share = value(spec.share, path + ".share")
-        mission.treasury.caps[actor] = share
-        mission.log(EventKind.CAP, actor, share=share)
-        return
-    assert donor is not None
-    assert state is not None
-    fraction = value(spec.fraction, path + ".fraction")
-    if spec.kind == "rescission":
-        mission.treasury.rescind(donor, fraction)
-    elif spec.kind == "cut":
-        amount = round(state.outstanding_cents * fraction)
-        state.outstanding_cents -= amount
-        mission.log(EventKind.CUT, actor, cents=amount, fraction=fraction)
-    else:
-        duration = value(spec.duration_months, path + ".duration_months") * DAYS_PER_MONTH
-        p_release = value(spec.release_probability, path + ".release_probability")
-        rng = rng or mission.rng(stream)
-        now = mission.env.now
-        lifted = bool(rng.random() < p_release)
-        state.freezes.append((now, now + duration, lifted))
-        mission.log(EventKind.FREEZE, actor, until=mission.date(now + duration), released=lifted)
+            log(EventKind.CUT, actor, cents=amount, fraction=fraction)
+        else:
+            duration = fixed(spec.duration_months) * DAYS_PER_MONTH
+            p_release = fixed(spec.release_probability)
+            rng = rng or self._streams[stream]
+            now = env.now
+            lifted = bool(rng.random() < p_release)
+            state.freezes.append((now, now + duration, lifted))
+            log(EventKind.FREEZE, actor, until=clock.date(now + duration), released=lifted)

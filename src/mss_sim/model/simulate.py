@@ -1,27 +1,114 @@
-"""One replication: build the mission, start its processes, run to the horizon."""
+"""One replication: resolve the scenario, wire the subsystems, run to the horizon.
+
+:func:`simulate` builds the shared pieces (the clock, the event log, the bus,
+the mandate and the strength) and gives each subsystem only what it needs;
+the subsystems never refer to each other except through the bus, where
+:func:`run` subscribes them in a fixed order.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from mss_sim.model.council import start_council
-from mss_sim.model.deployment import start_deployment
-from mss_sim.model.funding import start_funding
-from mss_sim.model.mission import Mission
-from mss_sim.model.monitor import Replication, collect, month_end_process, series_names
-from mss_sim.random import SeedLike
+from mss_sim.model.accounts import Treasury
+from mss_sim.model.assessed import Assessments
+from mss_sim.model.chamber import Chamber
+from mss_sim.model.clock import Clock
+from mss_sim.model.compiled import CompiledScenario, compile
+from mss_sim.model.council import Negotiations
+from mss_sim.model.deployment import Force
+from mss_sim.model.donors import Donors
+from mss_sim.model.events import Event
+from mss_sim.model.monitor import Monitor
+from mss_sim.model.outputs import Replication
+from mss_sim.model.shared import Bus, EventLog, MandateState, Strength
+from mss_sim.random import SeedLike, Streams, as_seed_sequence
 from mss_sim.scenario.spec import Scenario
 
-__all__ = ["simulate"]
+__all__ = ["Outcome", "run", "simulate"]
 
 
-def simulate(scenario: Scenario, seed: SeedLike, *, record_events: bool = True) -> Replication:
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One replication's outputs as arrays, in the order of its :class:`CompiledScenario`.
+
+    Attributes
+    ----------
+    series : numpy.ndarray
+        Shape ``(months, series)``.
+    scalars : numpy.ndarray
+        Shape ``(scalars,)``.
+    parameters : list of float
+        The draws of the uncertain values, in the order of ``plan.parameters.paths``.
+    events : list of Event
+        The event log (empty unless recorded).
+    """
+
+    series: np.ndarray
+    scalars: np.ndarray
+    parameters: list[float]
+    events: list[Event]
+
+
+def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) -> Outcome:
+    """Run one replication of a compiled scenario and return its outputs as arrays.
+
+    The fast path of :func:`simulate`, used by the batch runner.
+
+    Examples
+    --------
+    >>> import mss_sim
+    >>> from mss_sim.model import compile
+    >>> plan = compile(mss_sim.load_scenario("scenarios/gsf_2025.toml"))
+    >>> run(plan, 7).series.shape == (24, len(plan.series_names))
+    True
+    """
+    ss = as_seed_sequence(seed)
+    draws = plan.parameters.draw(ss)
+    spec = plan.parameters.resolved(plan.scenario, draws)
+    clock = Clock(plan.calendar)
+    env = clock.env
+    log = EventLog(clock, record=record_events)
+    streams = Streams(ss)
+    bus = Bus(env, (d.id for d in spec.council.drafts))
+    mandate = MandateState(spec.mandate, clock, log, bus)
+    strength = Strength(0, 0)
+    treasury = Treasury(spec.funding, clock, log, mandate, strength)
+    assessments = Assessments(spec.funding.assessed, clock, log, bus, treasury, mandate)
+    donors = Donors(spec.funding, clock, log, bus, streams, treasury)
+    force = Force(
+        spec.deployment.contributors, clock, log, bus, streams, mandate, strength, treasury
+    )
+    chamber = Chamber(plan.council, spec.council, clock, mandate, strength)
+    negotiations = Negotiations(spec.council.drafts, chamber, clock, log, bus, streams, mandate)
+    monitor = Monitor(plan, clock, treasury, force, chamber, mandate, strength)
+    # Costs accrue up to every change of strength or mandate; after a change of
+    # mandate the force meets the new ceiling before the assessed budget is set up.
+    bus.strength_changing.append(treasury.accrue)
+    bus.contingent_arrived.append(treasury.deployment_cost)
+    bus.mandate_changed += [force.mandate_changed, treasury.mandate_changed, assessments.start]
+    # Order matters only for simultaneous events: drafts first, then funding,
+    # deployment, and the month-end bookkeeping last.
+    negotiations.start()
+    donors.start()
+    assessments.start()
+    force.start()
+    env.run(until=env.process(monitor.month_ends()))
+    return Outcome(monitor.series, monitor.scalars(), draws, log.events)
+
+
+def simulate(
+    scenario: Scenario | CompiledScenario, seed: SeedLike, *, record_events: bool = True
+) -> Replication:
     """Run one replication of `scenario`.
 
     Parameters
     ----------
-    scenario : Scenario
-        A validated scenario (see :func:`mss_sim.load_scenario`).
+    scenario : Scenario or CompiledScenario
+        A validated scenario (see :func:`mss_sim.load_scenario`), or one compiled
+        with :func:`mss_sim.model.compile` when running many replications.
     seed : int or numpy.random.SeedSequence
         The replication's seed. ``run_batch(..., seed=s)`` runs replication ``i``
         with ``mss_sim.random.replication_seed(s, i)``, so any replication of a
@@ -43,14 +130,13 @@ def simulate(scenario: Scenario, seed: SeedLike, *, record_events: bool = True) 
     >>> rep.series["deployed"].shape
     (24,)
     """
-    mission = Mission(scenario, seed, record_events=record_events)
-    names = scenario.derived("series_names", series_names)
-    rows = np.zeros((scenario.scenario.horizon_months, len(names)))
-    # Order matters only for simultaneous events: drafts first, then funding,
-    # deployment, and the month-end bookkeeping last.
-    start_council(mission)
-    start_funding(mission)
-    start_deployment(mission)
-    bookkeeping = mission.env.process(month_end_process(mission, rows))
-    mission.env.run(until=bookkeeping)
-    return collect(mission, rows)
+    plan = scenario if isinstance(scenario, CompiledScenario) else compile(scenario)
+    out = run(plan, seed, record_events=record_events)
+    return Replication(
+        scenario=plan.name,
+        months=plan.months.copy(),
+        series={name: out.series[:, j].copy() for j, name in enumerate(plan.series_names)},
+        scalars=dict(zip(plan.scalar_names, out.scalars.tolist(), strict=True)),
+        events=tuple(out.events),
+        parameters=dict(zip(plan.parameters.paths, out.parameters, strict=True)),
+    )

@@ -57,7 +57,6 @@ from mss_sim.scenario.fields import (
 from mss_sim.scenario.members import (
     REGIONAL_GROUPS,
     package_compositions,
-    package_permanent,
     regional_group,
 )
 from mss_sim.scenario.rule import RULE_PRESETS, Rule, rule_seats
@@ -81,8 +80,9 @@ __all__ = [
     "Softening",
 ]
 
-PERMANENT_MEMBERS: tuple[str, ...] = package_permanent()
-"""The five permanent members of the Security Council (ISO 3166-1 alpha-3)."""
+PERMANENT_MEMBERS: tuple[str, ...] = ("CHN", "FRA", "GBR", "RUS", "USA")
+"""The five permanent members of the Security Council (ISO 3166-1 alpha-3), as the
+package data lists them (Article 23 of the Charter; a test checks the two agree)."""
 
 _STATUS_GROUPS = ("permanent", "elected")
 _RESERVED = frozenset({"default", "all", *_STATUS_GROUPS, *REGIONAL_GROUPS})

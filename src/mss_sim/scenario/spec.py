@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from mss_sim.errors import ScenarioError
 from mss_sim.scenario.council import (
@@ -52,6 +51,7 @@ from mss_sim.scenario.funding import (
     Shock,
     TrustFund,
 )
+from mss_sim.scenario.resolve import parameter_table
 from mss_sim.scenario.toml import load_chain
 
 __all__ = [
@@ -180,8 +180,6 @@ class Scenario(FieldEquality):
     mandate: Mandate
     funding: Funding
     deployment: Deployment
-    _uncertain: dict[str, _Dist] | None = PrivateAttr(default=None)
-    _derived: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
@@ -233,48 +231,24 @@ class Scenario(FieldEquality):
     def uncertain_parameters(self) -> dict[str, _Dist]:
         """Return every uncertain value by its key path, in file order.
 
+        List items are named by their identifier where they have one (see
+        :mod:`mss_sim.scenario.resolve`).
+
         Examples
         --------
         >>> import mss_sim
         >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")
         >>> "funding.costs.personnel_per_person_month_usd" in sc.uncertain_parameters()
         True
+        >>> "deployment.contributors[KEN].pledged" in sc.uncertain_parameters()
+        True
         """
-        if self._uncertain is None:
-            self._uncertain = dict(_walk_uncertain(self, ""))
-        return dict(self._uncertain)
-
-    def derived(self, key: str, build: Callable[[Scenario], _T]) -> _T:
-        """Return ``build(self)``, computed once per scenario object and kept.
-
-        For what a simulation derives from the scenario alone (names of outputs,
-        lookup tables), so that replications do not derive it again. The scenario
-        is frozen, so the result cannot go stale; it is not part of the fields
-        (equality and the content hash ignore it).
-        """
-        if key not in self._derived:
-            self._derived[key] = build(self)
-        value: _T = self._derived[key]
-        return value
+        return {p.path: p.dist for p in parameter_table(self).parameters}
 
     def content_hash(self) -> str:
         """Return the SHA-256 of the scenario's canonical JSON form (hex)."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _walk_uncertain(node: Any, path: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(node, _Dist):
-        yield path, node
-    elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from _walk_uncertain(getattr(node, name), f"{path}.{name}" if path else name)
-    elif isinstance(node, list | tuple):
-        for i, item in enumerate(node):
-            yield from _walk_uncertain(item, f"{path}[{i}]")
-    elif isinstance(node, dict):
-        for key, item in node.items():
-            yield from _walk_uncertain(item, f"{path}.{key}")
 
 
 def scenario_from_dict(data: dict[str, Any], *, source: str | None = None) -> Scenario:

@@ -1,0 +1,182 @@
+"""What a replication produces: the names of its outputs and the :class:`Replication`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mss_sim.model.events import Event, event_kind
+from mss_sim.scenario.council import Draft
+from mss_sim.scenario.spec import Scenario
+
+__all__ = [
+    "ACCOUNT_SERIES",
+    "DRAFT_SCALARS",
+    "SERIES",
+    "STANDARD_SCALARS",
+    "Replication",
+    "draft_members",
+    "draft_output_names",
+    "is_member_outcome",
+    "scalar_names",
+    "series_names",
+]
+
+SERIES: tuple[str, ...] = (
+    "deployed",
+    "ceiling",
+    "mandate_active",
+    "cash_balance",
+    "received_cum",
+    "spent_cum",
+    "unpaid_obligations",
+    "arrears_assessed",
+)
+"""Monthly series of every replication. Money is in US dollars, exact to the cent:
+``cash_balance``, ``received_cum`` and ``spent_cum`` are sums over the accounts,
+``unpaid_obligations`` what the accounts owe, ``arrears_assessed`` assessed
+contributions issued and not (yet) paid. Per account ``<a>`` (see
+:func:`series_names`) come ``balance.<a>``, ``received_cum.<a>`` and ``spent_cum.<a>``."""
+
+ACCOUNT_SERIES: tuple[str, ...] = ("balance", "received_cum", "spent_cum")
+"""Monthly series of each account, named ``<series>.<account>``."""
+
+STANDARD_SCALARS: tuple[str, ...] = (
+    "mandate_active_at_end",
+    "peak_deployed",
+    "deployed_at_end",
+    "months_to_half_ceiling",
+    "drafts_adopted",
+    "drafts_vetoed",
+    "drafts_withdrawn",
+    "vetoes_cast",
+    "mandate_lapsed",
+    "days_without_mandate",
+    "total_received_usd",
+    "total_spent_usd",
+    "shortfall_months",
+    "first_shortfall_month",
+    "share_of_costs_covered",
+)
+"""Scalar outcomes of every replication (per-draft and per-donor outcomes come in
+addition: ``received_usd.<donor>``, what each donor paid, net of money returned).
+``first_shortfall_month`` is the month (1 = the first of the horizon) at whose end
+obligations first went unpaid, NaN if none did; ``share_of_costs_covered`` is the
+share of the costs incurred over the horizon that were paid (NaN without costs)."""
+
+DRAFT_SCALARS: tuple[str, ...] = (
+    "adopted",
+    "vetoed",
+    "failed",
+    "withdrawn",
+    "softened",
+    "vote_held",
+    "yes",
+    "no",
+    "abstain",
+)
+"""Per-draft outcomes, named ``<draft id>.<outcome>``, NaN if the draft never came up.
+
+``adopted``, ``vetoed``, ``failed`` and ``withdrawn`` are 1 if it happened at least
+once (a re-tabled draft can be withdrawn, then adopted); ``softened`` counts the
+softening steps; ``vote_held`` is 1 if a vote was held, and ``yes``, ``no`` and
+``abstain`` count the ballots of the last vote (NaN without a vote). Besides
+these, ``<draft>.vote.<ISO3>`` is each member's ballot in the last vote (+1, 0,
+-1; NaN without a vote or when not a member then) and ``<draft>.vetoed_by.<ISO3>``
+is 1 if that permanent member vetoed the draft in any of its votes (0 otherwise)."""
+
+
+_MEMBER_OUTCOME = re.compile(r"\.(vote|vetoed_by)\.[A-Z]{3}$")
+
+
+def is_member_outcome(name: str) -> bool:
+    """Whether the scalar `name` is one member's ballot or veto on a draft.
+
+    Examples
+    --------
+    >>> is_member_outcome("gsf.vote.CHN"), is_member_outcome("gsf.adopted")
+    (True, False)
+    """
+    return _MEMBER_OUTCOME.search(name) is not None
+
+
+def draft_members(scenario: Scenario, draft: Draft) -> tuple[str, ...]:
+    """Return everyone who can vote on `draft` within the horizon (permanent members first)."""
+    council = scenario.council
+    last_year = (scenario.scenario.end - dt.timedelta(days=1)).year
+    return council.possible_members(council.vote_years(draft, last_year))
+
+
+def draft_output_names(scenario: Scenario) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each draft's id and the names of its outputs, in :func:`scalar_names` order."""
+    out = []
+    for draft in scenario.council.drafts:
+        names = [f"{draft.id}.{name}" for name in DRAFT_SCALARS]
+        names += [f"{draft.id}.vote.{m}" for m in draft_members(scenario, draft)]
+        names += [f"{draft.id}.vetoed_by.{m}" for m in scenario.council.permanent]
+        out.append((draft.id, tuple(names)))
+    return tuple(out)
+
+
+def scalar_names(scenario: Scenario) -> tuple[str, ...]:
+    """Return the names of every scalar outcome of `scenario`, in a fixed order."""
+    per_draft = draft_output_names(scenario)
+    donors = tuple(f"received_usd.{d.name}" for d in scenario.funding.donors)
+    return STANDARD_SCALARS + donors + tuple(name for _, names in per_draft for name in names)
+
+
+def series_names(scenario: Scenario) -> tuple[str, ...]:
+    """Return the names of every monthly series of `scenario`, in a fixed order.
+
+    Examples
+    --------
+    >>> import mss_sim
+    >>> names = series_names(mss_sim.load_scenario("scenarios/gsf_2025.toml"))
+    >>> names[-3:]
+    ('balance.assessed', 'received_cum.assessed', 'spent_cum.assessed')
+    """
+    accounts = scenario.funding.accounts()
+    return SERIES + tuple(f"{kind}.{a}" for a in accounts for kind in ACCOUNT_SERIES)
+
+
+@dataclass(frozen=True)
+class Replication:
+    """The outcome of one replication.
+
+    Attributes
+    ----------
+    scenario : str
+        The scenario's name.
+    months : numpy.ndarray
+        ``datetime64[M]``: the calendar month of each series entry.
+    series : dict of str to numpy.ndarray
+        Monthly values at the end of each month (see :data:`SERIES`).
+    scalars : dict of str to float
+        Outcomes (see :data:`STANDARD_SCALARS`), plus ``<draft>.adopted`` etc.
+    events : tuple of Event
+        Everything that happened, in order.
+    parameters : dict of str to float
+        This replication's draws of the scenario's uncertain values, by key path.
+    """
+
+    scenario: str
+    months: np.ndarray
+    series: dict[str, np.ndarray]
+    scalars: dict[str, float]
+    events: tuple[Event, ...] = field(repr=False)
+    parameters: dict[str, float]
+
+    def events_of(self, kind: str) -> list[Event]:
+        """Return the events of one `kind`, in order.
+
+        Raises
+        ------
+        ValueError
+            If `kind` is not an :class:`EventKind` (a typo would otherwise give
+            an empty list).
+        """
+        wanted = event_kind(kind)
+        return [e for e in self.events if e.kind == wanted]
