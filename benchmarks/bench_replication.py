@@ -1,10 +1,15 @@
-"""Replication throughput of the gsf_2025 scenario.
+"""Replication cost of gsf_2025 against a bare SimPy skeleton, timed interleaved.
 
-Prints replications per second (serial, and with the process backend on two
-workers), SimPy events per replication, and the model's SimPy events per second
-as a ratio to a bare SimPy loop of timeouts timed in the same process.
+For each of R rounds, times N replications of the model (``mss_sim.model.run``
+with the scenario compiled once, as ``run_batch`` runs them: no event log),
+then N replications of a bare SimPy skeleton built from the same replications:
+as many processes, each yielding plain timeouts, so that it processes exactly
+the events the model processed on that seed (counted on the very seeds timed).
+Then ``run_batch`` serially and with the process backend on two workers, also
+alternating. Prints medians with min and max, and the model's cost as a
+multiple of the skeleton's.
 
-    python benchmarks/bench_replication.py [--runs 2000] [--repeat 3]
+    python benchmarks/bench_replication.py [--runs 1000] [--repeat 7]
 """
 
 from __future__ import annotations
@@ -12,90 +17,137 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import time
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import scipy
 import simpy
 
 import mss_sim
+from mss_sim.model import compile, run
+from mss_sim.random import replication_seed
 
 ROOT = Path(__file__).resolve().parents[1]
+SEED = 1
 
 
-def best_of(repeat: int, fn: Callable[[], object]) -> float:
-    """Return the shortest wall time of `repeat` calls of `fn`, in seconds."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def processed_events(plan: mss_sim.model.CompiledScenario, seed: int, runs: int) -> np.ndarray:
+    """Return the processes started and the SimPy events processed by each replication."""
+    step, process = simpy.Environment.step, simpy.Process.__init__
+    counts = [0, 0]
 
+    def counting_step(self: simpy.Environment) -> None:
+        counts[0] += 1
+        step(self)
 
-def count_events(scenario: mss_sim.Scenario, runs: int) -> float:
-    """Mean number of SimPy events scheduled per replication."""
-    original = simpy.Environment.schedule
-    counter = [0]
+    def counting_process(self: simpy.Process, *args: Any, **kwargs: Any) -> None:
+        counts[1] += 1
+        process(self, *args, **kwargs)
 
-    def counting(self: simpy.Environment, *args: Any, **kwargs: Any) -> None:
-        counter[0] += 1
-        original(self, *args, **kwargs)
-
-    simpy.Environment.schedule = counting  # type: ignore[method-assign]
+    out = np.zeros((runs, 2), dtype=int)
+    simpy.Environment.step = counting_step  # type: ignore[method-assign]
+    simpy.Process.__init__ = counting_process  # type: ignore[method-assign]
     try:
-        for seed in range(runs):
-            mss_sim.simulate(scenario, seed)
+        for i in range(runs):
+            counts[:] = [0, 0]
+            run(plan, replication_seed(seed, i))
+            out[i] = counts[1], counts[0]
     finally:
-        simpy.Environment.schedule = original  # type: ignore[method-assign]
-    return counter[0] / runs
+        simpy.Environment.step = step  # type: ignore[method-assign]
+        simpy.Process.__init__ = process  # type: ignore[method-assign]
+    return out
 
 
-def bare_simpy_rate(events: int) -> float:
-    """Events per second of one process yielding `events` unit timeouts."""
+def skeleton(processes: int, events: int) -> None:
+    """A bare SimPy run: `processes` processes that process `events` events in all.
 
-    def ticker(env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
-        for _ in range(events):
-            yield env.timeout(1)
+    Each process's start is one event (as in the model); the rest are unit
+    timeouts shared out among the processes.
+    """
 
-    def run() -> None:
-        env = simpy.Environment()
-        env.process(ticker(env))
-        env.run()
+    def ticker(env: simpy.Environment, n: int) -> Generator[simpy.Event, Any, None]:
+        for _ in range(n):
+            yield env.timeout(1.0)
 
-    return events / best_of(3, run)
+    env = simpy.Environment()
+    timeouts = events - processes
+    share, extra = divmod(timeouts, processes)
+    for k in range(processes):
+        env.process(ticker(env, share + (k < extra)))
+    env.run()
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Wall time of one call of `fn`, in seconds."""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def spread(values: list[float], scale: float = 1.0, fmt: str = "{:.3f}") -> str:
+    """``median (min-max)`` of `values` times `scale`."""
+    v = [x * scale for x in values]
+    return f"{fmt.format(statistics.median(v))} ({fmt.format(min(v))}-{fmt.format(max(v))})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
+    runs = args.runs
 
     scenario = mss_sim.load_scenario(ROOT / "scenarios" / "gsf_2025.toml")
-    runs = args.runs
-    mss_sim.run_batch(scenario, 20, seed=0)  # warm caches and imports
+    plan = compile(scenario)
+    counts = processed_events(plan, SEED, runs)
+    mss_sim.run_batch(scenario, 50, seed=0)  # warm caches and imports
 
-    serial = best_of(args.repeat, lambda: mss_sim.run_batch(scenario, runs, seed=1))
-    process = best_of(
-        args.repeat,
-        lambda: mss_sim.run_batch(scenario, runs, seed=1, backend="process", workers=2),
-    )
-    per_rep = count_events(scenario, 200)
-    model_rate = per_rep * runs / serial
-    bare_rate = bare_simpy_rate(200_000)
+    def model() -> None:
+        for i in range(runs):
+            run(plan, replication_seed(SEED, i))
+
+    def bare() -> None:
+        for processes, events in counts:
+            skeleton(int(processes), int(events))
+
+    model_ms, bare_ms, ratios = [], [], []
+    for _ in range(args.repeat):
+        m, b = timed(model), timed(bare)
+        model_ms.append(m / runs * 1e3)
+        bare_ms.append(b / runs * 1e3)
+        ratios.append(m / b)
+
+    serial, process = [], []
+    for _ in range(args.repeat):
+        serial.append(runs / timed(lambda: mss_sim.run_batch(scenario, runs, seed=SEED)))
+        process.append(
+            runs
+            / timed(
+                lambda: mss_sim.run_batch(scenario, runs, seed=SEED, backend="process", workers=2)
+            )
+        )
 
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"SciPy {scipy.__version__}, SimPy {simpy.__version__}"
     )
-    print(f"scenario: gsf_2025, {runs} replications, best of {args.repeat}")
-    print(f"serial:              {runs / serial:8.0f} replications/s ({serial:.2f} s)")
-    print(f"process, 2 workers:  {runs / process:8.0f} replications/s ({process:.2f} s)")
-    print(f"SimPy events per replication: {per_rep:.0f}")
-    print(f"model events/s (serial):      {model_rate:,.0f}")
-    print(f"bare SimPy timeouts/s:        {bare_rate:,.0f}")
-    print(f"model / bare SimPy ratio:     {model_rate / bare_rate:.3f}")
+    print(f"scenario: gsf_2025, {runs} replications (seed {SEED}), {args.repeat} rounds")
+    print(
+        f"per replication: {counts[:, 0].mean():.1f} processes, "
+        f"{counts[:, 1].mean():.1f} SimPy events processed "
+        f"(min {counts[:, 1].min()}, max {counts[:, 1].max()})"
+    )
+    print("median (min-max) over rounds; model and skeleton alternate within a round")
+    print(f"model, ms per replication:        {spread(model_ms)}")
+    print(f"bare skeleton, ms per replication: {spread(bare_ms)}")
+    print(f"model / skeleton (per round):      {spread(ratios, fmt='{:.2f}')}")
+    print(f"run_batch serial, replications/s:  {spread(serial, fmt='{:.0f}')}")
+    print(f"run_batch 2 workers, replications/s: {spread(process, fmt='{:.0f}')}")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,8 @@ class Account:
         Always ``received - spent == balance``.
     unpaid : dict of str to int
         Obligations carried by category.
+    owed_cents : int
+        Their sum (kept up to date by the treasury's month-end charge).
     """
 
     name: str
@@ -70,6 +72,7 @@ class Account:
     received: int = 0
     spent: int = 0
     unpaid: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COST_CATEGORIES, 0))
+    owed_cents: int = 0
 
     @property
     def available(self) -> int:
@@ -79,7 +82,7 @@ class Account:
     @property
     def owed(self) -> int:
         """All obligations the account carries."""
-        return sum(self.unpaid.values())
+        return self.owed_cents
 
     def credit(self, cents: int) -> None:
         """Receive `cents` (negative: money returned)."""
@@ -203,20 +206,26 @@ class Treasury:
 
         Support in kind on hand for a category reduces what the account needs for it.
         """
-        in_kind = {k.name: float(max(0, k.balance)) for k in self.in_kind}
+        payers = MODEL_PAYERS[self._mandate.funding_model]
+        before_takeover = self._env.now < self.assessed_from
+        in_kind = self.in_kind
+        left = {k.name: float(max(0, k.balance)) for k in in_kind}
         need = 0.0
         for category in COST_CATEGORIES:
-            if self.payer(category) != account:
+            name = payers[category]
+            if name == "assessed" and before_takeover:
+                name = "trust_fund"
+            if name != account:
                 continue
+            rate = self.rates[category]
             if category == "deployment":
-                amount = self.rates[category] if first else 0.0
+                amount = rate if first else 0.0
             else:
-                per = strength if category in _PER_PERSON else 1
-                amount = months * self.rates[category] * per
-            for kind in self.in_kind:
+                amount = months * rate * (strength if category in _PER_PERSON else 1)
+            for kind in in_kind:
                 if amount > 0 and category in kind.covers:
-                    take = min(amount, in_kind[kind.name])
-                    in_kind[kind.name] -= take
+                    take = min(amount, left[kind.name])
+                    left[kind.name] -= take
                     amount -= take
             need += amount
         return need
@@ -295,6 +304,7 @@ class Treasury:
         due: dict[str, list[tuple[str, int]]] = {"trust_fund": [], "assessed": []}
         paid: dict[str, dict[str, int]] = {}
         accrued = self._accrued
+        in_kind = self.in_kind
         for key in _BILL_ORDER:
             amount = accrued.get(key)
             if amount is None:
@@ -304,7 +314,7 @@ class Treasury:
             if not cents:
                 continue
             owner, category = key
-            for kind in self.in_kind:
+            for kind in in_kind:
                 if category in kind.covers:
                     got = kind.pay(cents)
                     if got:
@@ -315,32 +325,40 @@ class Treasury:
                         break
             if cents:
                 due[owner].append((category, cents))
-        for name in _OWING_ACCOUNTS:
-            account = self.accounts[name]
-            bills = due[name]
-            if account.owed:
-                bills = [(c, account.unpaid[c]) for c in COST_CATEGORIES] + bills
-                account.unpaid = dict.fromkeys(COST_CATEGORIES, 0)
+        for account in (self._fund, self._assessed):
+            bills = due[account.name]
+            unpaid = account.unpaid
+            if account.owed_cents:
+                bills = [(c, unpaid[c]) for c in COST_CATEGORIES] + bills
+                unpaid = account.unpaid = dict.fromkeys(COST_CATEGORIES, 0)
+            owed = 0
             for category, cents in bills:
-                got = account.pay(cents)
+                # Account.pay, inlined: this is the model's busiest loop.
+                got = max(0, min(cents, account.balance + account.overdraft))
+                account.balance -= got
+                account.spent += got
                 if got < cents:
-                    account.unpaid[category] += cents - got
+                    unpaid[category] += cents - got
+                    owed += cents - got
                 if got and record:
-                    _add(paid.setdefault(name, {}), category, got)
+                    _add(paid.setdefault(account.name, {}), category, got)
+            account.owed_cents = owed
         for name, by_category in paid.items():
             self._log(EventKind.PAID, name, cents=sum(by_category.values()), **by_category)
         fund, assessed = self._fund, self._assessed
-        fund_owed, assessed_owed = fund.owed, assessed.owed
-        self.unpaid_cents = unpaid = fund_owed + assessed_owed
-        self.logistics_unpaid = bool(fund.unpaid["logistics"] or assessed.unpaid["logistics"])
-        if unpaid > 0:
+        self.unpaid_cents = unpaid_cents = fund.owed_cents + assessed.owed_cents
+        if unpaid_cents > 0:
+            self.logistics_unpaid = bool(fund.unpaid["logistics"] or assessed.unpaid["logistics"])
+            personnel = fund.unpaid["personnel"] or assessed.unpaid["personnel"]
             self.shortfall_months += 1
             if math.isnan(self.first_shortfall_month):
                 self.first_shortfall_month = month + 1
             if record:
-                owed = {a.name: a.owed for a in (fund, assessed) if a.owed}
-                self._log(EventKind.SHORTFALL, "mission", unpaid_cents=unpaid, **owed)
-        personnel = fund.unpaid["personnel"] or assessed.unpaid["personnel"]
+                owed = {a.name: a.owed_cents for a in (fund, assessed) if a.owed_cents}
+                self._log(EventKind.SHORTFALL, "mission", unpaid_cents=unpaid_cents, **owed)
+        else:
+            self.logistics_unpaid = False
+            personnel = 0
         self.personnel_unpaid_months = self.personnel_unpaid_months + 1 if personnel else 0
 
     # ------------------------------------------------------------------ state
@@ -386,5 +404,5 @@ class Treasury:
         name = self.payer("personnel")
         account = self.accounts[name]
         accrued = sum(v for (a, _), v in self._accrued.items() if a == name)
-        free = account.available - account.owed - accrued
+        free = account.available - account.owed_cents - accrued
         return free >= self._need(name, strength, self.reserve_months, first)

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from mss_sim.council.behaviour import shift_many
 from mss_sim.council.rules import Decision, VotingRule, tally
 from mss_sim.council.sampling import draw_ballots
 from mss_sim.model.clock import DAYS_PER_MONTH, NOON, Clock
@@ -98,6 +97,7 @@ class CouncilPlan:
         self.endorsements = tuple((day(e.date), e.body, e.kind) for e in spec.context.endorsements)
         self.posture_days = tuple(day(p.date) for p in spec.context.funder_posture)
         self._base: dict[tuple[tuple[str, ...], str], np.ndarray] = {}
+        self._latent: dict[tuple[tuple[str, ...], str], tuple[np.ndarray, np.ndarray]] = {}
         self._masks: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
         self._permanent: dict[tuple[str, ...], np.ndarray] = {}
 
@@ -109,6 +109,16 @@ class CouncilPlan:
             rows = [self.spec.propensity(m, kind) for m in members]
             table = self._base[key] = np.array(rows, dtype=float)
         return table
+
+    def latent(self, members: tuple[str, ...], kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return the latent thresholds ``ndtri(p_yes)`` and ``ndtri(p_no)`` of :meth:`base`."""
+        key = (members, kind)
+        latent = self._latent.get(key)
+        if latent is None:
+            base = self.base(members, kind)
+            with np.errstate(divide="ignore"):
+                latent = self._latent[key] = (special.ndtri(base[:, 0]), special.ndtri(base[:, 2]))
+        return latent
 
     def mask(self, effect: int, members: tuple[str, ...]) -> np.ndarray:
         """Return 1.0 for the members effect number `effect` applies to, else 0.0."""
@@ -241,7 +251,14 @@ class Chamber:
                 delta += size * x * self.plan.mask(i, members)
         if not delta.any():
             return base
-        return shift_many(base, np.clip(delta, -self.max_shift, self.max_shift))
+        # shift_many(base, delta) with the base's latent thresholds computed once.
+        delta = np.clip(delta, -self.max_shift, self.max_shift)
+        z_yes, z_no = self.plan.latent(members, kind)
+        shifted = np.empty_like(base)
+        yes = shifted[:, 0] = special.ndtr(z_yes + delta)
+        no = shifted[:, 2] = special.ndtr(z_no - delta)
+        shifted[:, 1] = np.maximum(1.0 - yes - no, 0.0)
+        return shifted
 
     # ------------------------------------------------------------------ decisions
 

@@ -70,19 +70,24 @@ class Monitor:
             treasury.charge_month(k)
             force.attrition()
             force.withdrawals()
-            row = [
+            balance = received = spent = 0
+            per_account = []
+            for account in accounts:
+                balance += account.balance
+                received += account.received
+                spent += account.spent
+                per_account += [account.balance / 100, account.received / 100, account.spent / 100]
+            rows[k] = [
                 strength.deployed,
                 mandate.ceiling if mandate.active else 0,
                 float(mandate.active),
-                treasury.balance_cents / 100,
-                treasury.received_cents / 100,
-                treasury.spent_cents / 100,
+                balance / 100,
+                received / 100,
+                spent / 100,
                 treasury.unpaid_cents / 100,
                 treasury.arrears_cents / 100,
+                *per_account,
             ]
-            for account in accounts:
-                row += [account.balance / 100, account.received / 100, account.spent / 100]
-            rows[k] = row
 
     def scalars(self) -> np.ndarray:
         """Return the scalar outcomes of the finished run, in the plan's order."""

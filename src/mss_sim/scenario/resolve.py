@@ -118,6 +118,9 @@ class ParameterTable:
         return placed
 
 
+_set = object.__setattr__
+
+
 def _rebuild(node: Any, tree: dict[Any, Any], values: list[Any]) -> Any:
     """A copy of `node` with the leaves `tree` names replaced by their values."""
 
@@ -125,7 +128,18 @@ def _rebuild(node: Any, tree: dict[Any, Any], values: list[Any]) -> Any:
         return values[sub] if isinstance(sub, int) else _rebuild(item, sub, values)
 
     if isinstance(node, BaseModel):
-        return node.model_copy(update={k: leaf(getattr(node, k), s) for k, s in tree.items()})
+        # BaseModel.model_copy(update=...) without its generality: a shallow copy
+        # whose private caches are copied too (so the copy fills its own).
+        fields = node.__dict__.copy()
+        for key, sub in tree.items():
+            fields[key] = leaf(fields[key], sub)
+        copy = object.__new__(type(node))
+        _set(copy, "__dict__", fields)
+        _set(copy, "__pydantic_extra__", None)
+        _set(copy, "__pydantic_fields_set__", node.__pydantic_fields_set__)
+        private = node.__pydantic_private__
+        _set(copy, "__pydantic_private__", None if private is None else dict(private))
+        return copy
     if isinstance(node, list):
         items = list(node)
         for i, sub in tree.items():
