@@ -354,8 +354,8 @@ class Treasury:
             if math.isnan(self.first_shortfall_month):
                 self.first_shortfall_month = month + 1
             if record:
-                owed = {a.name: a.owed_cents for a in (fund, assessed) if a.owed_cents}
-                self._log(EventKind.SHORTFALL, "mission", unpaid_cents=unpaid_cents, **owed)
+                by_account = {a.name: a.owed_cents for a in (fund, assessed) if a.owed_cents}
+                self._log(EventKind.SHORTFALL, "mission", unpaid_cents=unpaid_cents, **by_account)
         else:
             self.logistics_unpaid = False
             personnel = 0
