@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from mss_sim.random import replication_seed, stream, stream_uniform, stream_uniforms
+from mss_sim.random import (
+    Streams,
+    replication_seed,
+    stream,
+    stream_key,
+    stream_uniform,
+    stream_uniforms,
+)
 
 
 def test_stream_uniform_is_uniform_and_independent_across_names_and_replications():
@@ -50,3 +58,47 @@ def test_adding_a_parameter_leaves_the_other_draws_alone():
     before = stream_uniforms(parent, names)
     after = stream_uniforms(parent, [*names[:4], "param/new", *names[4:]])
     assert np.array_equal(np.delete(after, 4), before)
+
+
+def _numpy_stream(parent: np.random.SeedSequence, name: str) -> np.random.Generator:
+    """The stream as numpy's own SeedSequence builds it: the parent's key, then the name's."""
+    child = np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, stream_key(name)))
+    return np.random.Generator(np.random.PCG64(child))
+
+
+STREAM_NAMES = ["council/gsf/1", "param/funding.donors[USA].pledge_usd", "", "déploiement/KEN"]
+
+
+@pytest.mark.parametrize("spawn_key", [(), (5,), (7, 9), (2**40,)], ids=str)
+@pytest.mark.parametrize(
+    "entropy",
+    [12345, 0, 2**80 + 3, 2**32 - 1, 2**200 + 7, 2**600 + 1, [3, 2**33]],
+    ids=["small", "zero", "2**80+3", "2**32-1", "2**200+7", "2**600+1", "sequence"],
+)
+def test_streams_are_bitwise_numpys_seed_sequence_children(entropy, spawn_key):
+    parent = np.random.SeedSequence(entropy, spawn_key=spawn_key)
+    streams = Streams(parent)
+    for name in STREAM_NAMES:
+        ours, theirs = streams[name], _numpy_stream(parent, name)
+        assert ours.bit_generator.state == theirs.bit_generator.state
+        assert ours.random(5).tobytes() == theirs.random(5).tobytes()
+        assert ours.standard_normal(3).tobytes() == theirs.standard_normal(3).tobytes()
+        assert ours.integers(0, 2**63, size=4).tobytes() == theirs.integers(0, 2**63, 4).tobytes()
+        assert ours.bit_generator.state == theirs.bit_generator.state
+    # Different names are different streams.
+    firsts = {streams[name].bit_generator.state["state"]["state"] for name in STREAM_NAMES}
+    assert len(firsts) == len(STREAM_NAMES)
+
+
+def test_streams_keep_each_generator_and_its_state():
+    parent = replication_seed(11, 4)
+    streams = Streams(parent)
+    first = streams["deployment/KEN"]
+    a = first.random(3)
+    again = streams["deployment/KEN"]
+    assert again is first
+    b = again.random(3)
+    reference = _numpy_stream(parent, "deployment/KEN").random(6)
+    assert np.concatenate([a, b]).tobytes() == reference.tobytes()
+    # Another Streams of the same parent starts the stream afresh.
+    assert Streams(parent)["deployment/KEN"].random(3).tobytes() == reference[:3].tobytes()
