@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,12 @@ def die_on(index: int, scenario, seed, start, stop) -> ChunkData:
     """Kill the worker whenever it is given replication `index`."""
     if start <= index < stop:
         os._exit(9)
+    return run_chunk(scenario, seed, start, stop)
+
+
+def slowly(scenario, seed, start, stop) -> ChunkData:
+    """Run a chunk a little slowly (so that the main process is still busy later)."""
+    time.sleep(0.05)
     return run_chunk(scenario, seed, start, stop)
 
 
@@ -97,3 +104,26 @@ def test_a_crashed_chunk_is_run_again_on_resume(gsf, tmp_path, monkeypatch):
     serial = mss_sim.run_batch(gsf, 12, seed=SEED)
     for name, values in serial.scalars.items():
         assert repaired.scalars[name].tobytes() == values.tobytes(), name
+
+
+def test_a_worker_ready_before_its_start_returns_is_served_once_started(gsf, reference):
+    """The worker can say it is ready while the thread starting it is still in start()."""
+    from multiprocessing import context as mp_context
+
+    popen = mp_context.ForkServerProcess._Popen
+
+    def slow_popen(process_obj):
+        started = popen(process_obj)
+        time.sleep(1.0)  # the worker runs and reports; start() has not set the sentinel yet
+        return started
+
+    pool = LocalPool(compile(gsf), SEED, 1, output_names(gsf), task=slowly)
+    chunks: list[ChunkData] = []
+    planner = ChunkPlanner([(0, RUNS)], workers=1, chunk_size=1)
+    mp_context.ForkServerProcess._Popen = staticmethod(slow_popen)
+    try:
+        pool.run(planner, chunks.append)
+    finally:
+        mp_context.ForkServerProcess._Popen = popen
+    chunks.sort(key=lambda c: c.start)
+    assert np.concatenate([c.scalars for c in chunks]).tobytes() == reference.scalars.tobytes()

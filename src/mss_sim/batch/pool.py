@@ -285,7 +285,9 @@ class LocalPool:
             # them and notices one that died).
             while starter.is_alive():
                 for worker in starting:
-                    if worker.conn.poll():
+                    # A worker can say it is ready before the starting thread's
+                    # start() has returned (and set its sentinel): wait for that.
+                    if worker.started and worker.conn.poll():
                         self._service(worker, planner, deliver)
                 if any(w.ready for w in starting):
                     break
