@@ -101,3 +101,12 @@ def test_every_output_is_distributed_as_in_the_golden_sample(name):
     worst = min(p_values, key=p_values.__getitem__)
     # Bonferroni: a family-wise error rate of 1% over all the comparisons.
     assert p_values[worst] * len(p_values) > 0.01, (worst, p_values[worst], len(p_values))
+
+
+def test_wrong_inputs_get_a_clear_type_error(gsf):
+    with pytest.raises(TypeError, match=r"scenario must be a Scenario.*got str"):
+        mss_sim.simulate("scenarios/gsf_2025.toml", 1)
+    with pytest.raises(TypeError, match=r"run needs a compiled scenario.*got Scenario"):
+        mss_sim.model.run(gsf, 1)
+    with pytest.raises(TypeError, match=r"scenario must be a Scenario.*got NoneType"):
+        mss_sim.model.resolve(None, 1)

@@ -89,6 +89,11 @@ def compile(scenario: Scenario) -> CompiledScenario:
     -------
     CompiledScenario
 
+    Raises
+    ------
+    TypeError
+        If `scenario` is not a :class:`~mss_sim.scenario.spec.Scenario`.
+
     Examples
     --------
     >>> import mss_sim
@@ -97,6 +102,11 @@ def compile(scenario: Scenario) -> CompiledScenario:
     >>> plan.series_names[0], len(plan.calendar.month_ends)
     ('deployed', 24)
     """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            "scenario must be a Scenario (see mss_sim.load_scenario), "
+            f"got {type(scenario).__name__}"
+        )
     info = scenario.scenario
     start = info.start
     first = start.replace(day=1)

@@ -57,14 +57,39 @@ def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) 
 
     The fast path of :func:`simulate`, used by the batch runner.
 
+    Parameters
+    ----------
+    plan : CompiledScenario
+        ``mss_sim.model.compile(scenario)``.
+    seed : int or numpy.random.SeedSequence
+        The replication's seed.
+    record_events : bool
+        Keep the event log (off by default here, unlike :func:`simulate`).
+
+    Returns
+    -------
+    Outcome
+        The series and scalars as arrays in the plan's order, the parameter
+        draws in the order of ``plan.parameters.paths``, and the events.
+
+    Raises
+    ------
+    TypeError
+        If `plan` is not a :class:`CompiledScenario`.
+
     Examples
     --------
     >>> import mss_sim
-    >>> from mss_sim.model import compile
+    >>> from mss_sim.model import compile, run
     >>> plan = compile(mss_sim.load_scenario("scenarios/gsf_2025.toml"))
     >>> run(plan, 7).series.shape == (24, len(plan.series_names))
     True
     """
+    if not isinstance(plan, CompiledScenario):
+        raise TypeError(
+            "run needs a compiled scenario: run(mss_sim.model.compile(scenario), seed), "
+            f"got {type(plan).__name__}"
+        )
     ss = as_seed_sequence(seed)
     draws = plan.parameters.draw(ss)
     spec = plan.parameters.resolved(plan.scenario, draws)

@@ -239,6 +239,11 @@ def resolve(
     >>> resolved.draws == resolve(sc, 7).draws
     True
     """
+    if not isinstance(scenario, BaseModel):
+        raise TypeError(
+            "scenario must be a Scenario (see mss_sim.load_scenario), "
+            f"got {type(scenario).__name__}"
+        )
     table = parameter_table(scenario) if table is None else table
     draws = table.draw(seed)
     return Resolved(table.resolved(scenario, draws), dict(zip(table.paths, draws, strict=True)))
