@@ -106,7 +106,9 @@ def test_a_crashed_chunk_is_run_again_on_resume(gsf, tmp_path, monkeypatch):
         assert repaired.scalars[name].tobytes() == values.tobytes(), name
 
 
-def test_a_worker_ready_before_its_start_returns_is_served_once_started(gsf, reference):
+def test_a_worker_ready_before_its_start_returns_is_served_once_started(
+    gsf, reference, monkeypatch
+):
     """The worker can say it is ready while the thread starting it is still in start()."""
     from multiprocessing import context as mp_context
 
@@ -120,10 +122,8 @@ def test_a_worker_ready_before_its_start_returns_is_served_once_started(gsf, ref
     pool = LocalPool(compile(gsf), SEED, 1, output_names(gsf), task=slowly)
     chunks: list[ChunkData] = []
     planner = ChunkPlanner([(0, RUNS)], workers=1, chunk_size=1)
-    mp_context.ForkServerProcess._Popen = staticmethod(slow_popen)
-    try:
-        pool.run(planner, chunks.append)
-    finally:
-        mp_context.ForkServerProcess._Popen = popen
+    # monkeypatch puts the class's own staticmethod back afterwards.
+    monkeypatch.setattr(mp_context.ForkServerProcess, "_Popen", staticmethod(slow_popen))
+    pool.run(planner, chunks.append)
     chunks.sort(key=lambda c: c.start)
     assert np.concatenate([c.scalars for c in chunks]).tobytes() == reference.scalars.tobytes()
