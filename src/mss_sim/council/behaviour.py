@@ -33,7 +33,7 @@ import math
 import numpy as np
 from scipy import special
 
-__all__ = ["conditional", "shift", "shift_many"]
+__all__ = ["conditional", "shift", "shift_latent", "shift_many"]
 
 
 def shift(propensity: tuple[float, float, float], delta: float) -> tuple[float, float, float]:
@@ -61,9 +61,19 @@ def shift(propensity: tuple[float, float, float], delta: float) -> tuple[float, 
 
 def shift_many(p: np.ndarray, delta: np.ndarray) -> np.ndarray:
     """Return the rows ``(p_yes, p_abstain, p_no)`` of `p` shifted by `delta` (one per row)."""
-    yes = special.ndtr(special.ndtri(p[:, 0]) + delta)
-    no = special.ndtr(special.ndtri(p[:, 2]) - delta)
-    return np.stack([yes, np.clip(1.0 - yes - no, 0.0, None), no], axis=1)
+    return shift_latent(special.ndtri(p[:, 0]), special.ndtri(p[:, 2]), delta)
+
+
+def shift_latent(z_yes: np.ndarray, z_no: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """:func:`shift_many` from the latent thresholds ``ndtri(p_yes)`` and ``ndtri(p_no)``.
+
+    For callers that shift the same propensities often and keep their thresholds.
+    """
+    shifted = np.empty((len(z_yes), 3))
+    yes = shifted[:, 0] = special.ndtr(z_yes + delta)
+    no = shifted[:, 2] = special.ndtr(z_no - delta)
+    shifted[:, 1] = np.maximum(1.0 - yes - no, 0.0)
+    return shifted
 
 
 def conditional(p: np.ndarray, z: np.ndarray, correlation: float) -> np.ndarray:

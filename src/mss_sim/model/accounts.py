@@ -1,10 +1,11 @@
 """Accounts in integer cents and the treasury that bills costs to them.
 
-Accounts (see :mod:`mss_sim.scenario.funding`): the voluntary ``trust_fund``, the
-``assessed`` account of a UN support office or peacekeeping operation, and one
-``in_kind.<donor>`` account per donor giving support in kind. Every account keeps
-``received - spent == balance`` exactly, in cents; money returned to a donor
-(a rescission) is a negative receipt. No account goes below minus its overdraft.
+Accounts (:class:`~mss_sim.model.ledger.Account`; see :mod:`mss_sim.scenario.funding`):
+the voluntary ``trust_fund``, the ``assessed`` account of a UN support office or
+peacekeeping operation, and one ``in_kind.<donor>`` account per donor giving support
+in kind. Every account keeps ``received - spent == balance`` exactly, in cents;
+money returned to a donor (a rescission) is a negative receipt. No account goes
+below minus its overdraft.
 
 Costs accrue continuously by category (personnel and logistics per person-month,
 the fixed monthly base) while a mandate is in force, plus a one-off cost when a
@@ -20,18 +21,17 @@ obligations.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 from mss_sim.model.clock import DAYS_PER_MONTH, Clock
 from mss_sim.model.events import EventKind
+from mss_sim.model.ledger import PER_PERSON, Account, add_to
 from mss_sim.model.shared import EventLog, MandateState, Strength
 from mss_sim.scenario.funding import COST_CATEGORIES, MODEL_PAYERS, Donor, Funding
 from mss_sim.scenario.resolve import fixed
 
-__all__ = ["Account", "Treasury"]
+__all__ = ["Treasury"]
 
 
-_PER_PERSON = ("personnel", "logistics")
 _OWING_ACCOUNTS = ("trust_fund", "assessed")
 """The accounts that owe bills (in-kind accounts only ever pay what they hold)."""
 _BILL_ORDER = tuple((a, c) for c in COST_CATEGORIES for a in _OWING_ACCOUNTS)
@@ -39,62 +39,6 @@ _BILL_ORDER = tuple((a, c) for c in COST_CATEGORIES for a in _OWING_ACCOUNTS)
 
 _ACCRUING = ("personnel", "logistics", "fixed")
 """The categories that accrue over time (deployment is a one-off cost)."""
-
-
-def _add(totals: dict[str, int], category: str, cents: int) -> None:
-    totals[category] = totals.get(category, 0) + cents
-
-
-@dataclass(slots=True)
-class Account:
-    """One account's money, in cents.
-
-    Attributes
-    ----------
-    name : str
-        ``trust_fund``, ``assessed`` or ``in_kind.<donor>``.
-    overdraft : int
-        How far below zero the balance may go.
-    covers : tuple of str
-        For an in-kind account, the cost categories it pays; empty otherwise.
-    balance, received, spent : int
-        Always ``received - spent == balance``.
-    unpaid : dict of str to int
-        Obligations carried by category.
-    owed_cents : int
-        Their sum (kept up to date by the treasury's month-end charge).
-    """
-
-    name: str
-    overdraft: int = 0
-    covers: tuple[str, ...] = ()
-    balance: int = 0
-    received: int = 0
-    spent: int = 0
-    unpaid: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COST_CATEGORIES, 0))
-    owed_cents: int = 0
-
-    @property
-    def available(self) -> int:
-        """What the account can pay now: its balance plus its overdraft."""
-        return self.balance + self.overdraft
-
-    @property
-    def owed(self) -> int:
-        """All obligations the account carries."""
-        return self.owed_cents
-
-    def credit(self, cents: int) -> None:
-        """Receive `cents` (negative: money returned)."""
-        self.balance += cents
-        self.received += cents
-
-    def pay(self, cents: int) -> int:
-        """Pay up to `cents` from what is available; return what was paid."""
-        paid = max(0, min(cents, self.available))
-        self.balance -= paid
-        self.spent += paid
-        return paid
 
 
 class Treasury:
@@ -135,7 +79,7 @@ class Treasury:
             "fixed": fixed(costs.fixed_monthly_usd) * 100,
         }
         self._accruing = tuple(
-            (category, self.rates[category], category in _PER_PERSON)
+            (category, self.rates[category], category in PER_PERSON)
             for category in _ACCRUING
             if self.rates[category]
         )
@@ -221,7 +165,7 @@ class Treasury:
             if category == "deployment":
                 amount = rate if first else 0.0
             else:
-                amount = months * rate * (strength if category in _PER_PERSON else 1)
+                amount = months * rate * (strength if category in PER_PERSON else 1)
             for kind in in_kind:
                 if amount > 0 and category in kind.covers:
                     take = min(amount, left[kind.name])
@@ -320,7 +264,7 @@ class Treasury:
                     if got:
                         cents -= got
                         if record:
-                            _add(paid.setdefault(kind.name, {}), category, got)
+                            add_to(paid.setdefault(kind.name, {}), category, got)
                     if not cents:
                         break
             if cents:
@@ -341,7 +285,7 @@ class Treasury:
                     unpaid[category] += cents - got
                     owed += cents - got
                 if got and record:
-                    _add(paid.setdefault(account.name, {}), category, got)
+                    add_to(paid.setdefault(account.name, {}), category, got)
             account.owed_cents = owed
         for name, by_category in paid.items():
             self._log(EventKind.PAID, name, cents=sum(by_category.values()), **by_category)
@@ -362,11 +306,6 @@ class Treasury:
         self.personnel_unpaid_months = self.personnel_unpaid_months + 1 if personnel else 0
 
     # ------------------------------------------------------------------ state
-
-    @property
-    def balance_cents(self) -> int:
-        """The sum of the accounts' balances."""
-        return sum(a.balance for a in self.accounts.values())
 
     @property
     def received_cents(self) -> int:

@@ -14,13 +14,12 @@ import math
 from mss_sim.model.accounts import Treasury
 from mss_sim.model.clock import DAYS_PER_MONTH, Clock
 from mss_sim.model.events import EventKind
+from mss_sim.model.ledger import PER_PERSON
 from mss_sim.model.shared import Bus, EventLog, MandateState, Process
 from mss_sim.scenario.funding import Assessed
 from mss_sim.scenario.resolve import fixed
 
 __all__ = ["Assessments"]
-
-_PER_PERSON = ("personnel", "logistics")
 
 
 class Assessments:
@@ -87,7 +86,7 @@ class Assessments:
         env = self._clock.env
         months = self._spec.period_months
         rates = treasury.rates
-        per_person = sum(rates[c] for c in _PER_PERSON if treasury.payer(c) == "assessed")
+        per_person = sum(rates[c] for c in PER_PERSON if treasury.payer(c) == "assessed")
         fixed_cost = rates["fixed"] if treasury.payer("fixed") == "assessed" else 0.0
         budget = round(
             months * (self.budget_share * self._mandate.ceiling * per_person + fixed_cost)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from mss_sim.council.behaviour import shift_latent
 from mss_sim.council.rules import Decision, VotingRule, tally
 from mss_sim.council.sampling import draw_ballots
 from mss_sim.model.clock import DAYS_PER_MONTH, NOON, Clock
@@ -251,14 +252,8 @@ class Chamber:
                 delta += size * x * self.plan.mask(i, members)
         if not delta.any():
             return base
-        # shift_many(base, delta) with the base's latent thresholds computed once.
-        delta = np.clip(delta, -self.max_shift, self.max_shift)
         z_yes, z_no = self.plan.latent(members, kind)
-        shifted = np.empty_like(base)
-        yes = shifted[:, 0] = special.ndtr(z_yes + delta)
-        no = shifted[:, 2] = special.ndtr(z_no - delta)
-        shifted[:, 1] = np.maximum(1.0 - yes - no, 0.0)
-        return shifted
+        return shift_latent(z_yes, z_no, np.clip(delta, -self.max_shift, self.max_shift))
 
     # ------------------------------------------------------------------ decisions
 

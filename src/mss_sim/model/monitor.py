@@ -17,7 +17,7 @@ from mss_sim.model.chamber import Chamber
 from mss_sim.model.clock import DAYS_PER_MONTH, Clock
 from mss_sim.model.compiled import CompiledScenario
 from mss_sim.model.deployment import Force
-from mss_sim.model.outputs import DRAFT_SCALARS
+from mss_sim.model.outputs import DRAFT_SCALARS, STANDARD_SCALARS
 from mss_sim.model.shared import MandateState, Process, Strength
 
 __all__ = ["Monitor"]
@@ -100,7 +100,7 @@ class Monitor:
         records = chamber.records
         tabled = [r for r in records.values() if r.text is not None]
         out = np.full(len(plan.scalar_names), _NAN)
-        out[:15] = (
+        out[: len(STANDARD_SCALARS)] = (  # in the order of STANDARD_SCALARS
             rows[-1, 2],
             self._strength.peak,
             rows[-1, 0],

@@ -81,8 +81,7 @@ __all__ = [
 ]
 
 PERMANENT_MEMBERS: tuple[str, ...] = ("CHN", "FRA", "GBR", "RUS", "USA")
-"""The five permanent members of the Security Council (ISO 3166-1 alpha-3), as the
-package data lists them (Article 23 of the Charter; a test checks the two agree)."""
+"""The five permanent members (Charter Article 23), as the package data lists them."""
 
 _STATUS_GROUPS = ("permanent", "elected")
 _RESERVED = frozenset({"default", "all", *_STATUS_GROUPS, *REGIONAL_GROUPS})

@@ -67,10 +67,6 @@ class Parameter:
     loc: Loc
     dist: _Dist
 
-    def value(self, u: float) -> float:
-        """The draw at probability `u`."""
-        return self.dist.ppf(u)
-
 
 class ParameterTable:
     """Every uncertain value of a scenario, in file order, and how to put draws in place.
