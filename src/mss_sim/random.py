@@ -158,12 +158,25 @@ _A_AFTER_KEY = _hash_constants(_INIT_A, 64, _MULT_A)
 _B_OUT = _hash_constants(_INIT_B, 8, _MULT_B)
 
 
+_last_prefix: list[Any] = [None, None]
+"""The last parent seen by :func:`_prefix_pool` and its result (a replication asks twice)."""
+
+
 def _prefix_pool(parent: np.random.SeedSequence) -> tuple[list[int], int] | None:
     """The entropy pool of `parent`'s children before their last spawn-key word.
 
     Returns the pool and how many hash steps it took (the children's last word
     continues from there), or None if `parent` is not a plain integer sequence.
     """
+    if _last_prefix[0] is parent:
+        cached: tuple[list[int], int] | None = _last_prefix[1]
+        return cached
+    result = _compute_prefix_pool(parent)
+    _last_prefix[:] = [parent, result]
+    return result
+
+
+def _compute_prefix_pool(parent: np.random.SeedSequence) -> tuple[list[int], int] | None:
     entropy = parent.entropy
     if not isinstance(entropy, int) or any(not isinstance(k, int) for k in parent.spawn_key):
         return None
@@ -195,14 +208,23 @@ def _prefix_pool(parent: np.random.SeedSequence) -> tuple[list[int], int] | None
     return pool, steps
 
 
-def _child_pool(pool: list[int], steps: int, key: int) -> list[int]:
-    """Mix one more spawn-key word (`key`, 32 bits) into a copy of `pool`."""
+@functools.lru_cache(maxsize=4096)
+def _hashed_key(name: str, steps: int) -> tuple[int, ...]:
+    """A stream's spawn-key word hashed for each pool word, after the parent's `steps`."""
+    key = stream_key(name)
     out = []
     for dst in range(_POOL):
         h = _A_AFTER_KEY[steps + dst] if steps + dst < 64 else _hash_step(steps + dst)
         value = ((key ^ h) * (h * _MULT_A & _MASK)) & _MASK
-        value ^= value >> 16
-        result = (_MIX_L * pool[dst] - _MIX_R * value) & _MASK
+        out.append(value ^ (value >> 16))
+    return tuple(out)
+
+
+def _child_pool(pool: list[int], steps: int, name: str) -> list[int]:
+    """Mix the spawn-key word of stream `name` into a copy of `pool`."""
+    out = []
+    for word, value in zip(pool, _hashed_key(name, steps), strict=True):
+        result = (_MIX_L * word - _MIX_R * value) & _MASK
         out.append(result ^ (result >> 16))
     return out
 
@@ -277,7 +299,7 @@ class Streams:
             if self._prefix is None:
                 rng = stream(self._parent, name)
             else:
-                pool = _child_pool(*self._prefix, stream_key(name))
+                pool = _child_pool(*self._prefix, name)
                 state = np.array(_state_words(pool), dtype=np.uint64)
                 seeded = np.random.PCG64(_FixedSeed(state))  # type: ignore[arg-type]
                 rng = np.random.Generator(seeded)
@@ -286,11 +308,21 @@ class Streams:
 
 
 @functools.lru_cache(maxsize=256)
-def _stream_keys(names: tuple[str, ...]) -> np.ndarray:
-    """The streams' keys as a read-only array (a replication asks for the same names)."""
+def _hashed_keys(names: tuple[str, ...], steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """The streams' keys hashed into the first two pool words (read-only arrays).
+
+    This part of a child's hashing depends on the name and on how many hash steps
+    the parent took, not on the parent's entropy: a batch asks for the same names.
+    """
     keys = np.array([stream_key(name) for name in names], dtype=np.uint64)
-    keys.flags.writeable = False
-    return keys
+    out = []
+    for dst in range(2):
+        h = _A_AFTER_KEY[steps + dst] if steps + dst < 64 else _hash_step(steps + dst)
+        value = ((keys ^ np.uint64(h)) * np.uint64(h * _MULT_A & _MASK)) & np.uint64(_MASK)
+        value ^= value >> np.uint64(16)
+        value.flags.writeable = False
+        out.append(value)
+    return out[0], out[1]
 
 
 def stream_uniforms(parent: np.random.SeedSequence, names: list[str]) -> np.ndarray:
@@ -314,15 +346,12 @@ def stream_uniforms(parent: np.random.SeedSequence, names: list[str]) -> np.ndar
     if prefix is None:
         return np.array([stream_uniform(parent, name) for name in names])
     pool, steps = prefix
-    keys = _stream_keys(tuple(names))
     m32 = np.uint64(_MASK)
     sixteen = np.uint64(16)
     words: list[np.ndarray] = []
-    for dst in range(2):  # only the first two pool words make the 64-bit state
-        h = _A_AFTER_KEY[steps + dst] if steps + dst < 64 else _hash_step(steps + dst)
-        value = ((keys ^ np.uint64(h)) * np.uint64(h * _MULT_A & _MASK)) & m32
-        value ^= value >> sixteen
-        result = (np.uint64(_MIX_L) * np.uint64(pool[dst]) - np.uint64(_MIX_R) * value) & m32
+    # Only the first two pool words make the 64-bit state.
+    for dst, value in enumerate(_hashed_keys(tuple(names), steps)):
+        result = (np.uint64(_MIX_L * pool[dst] & _MASK) - np.uint64(_MIX_R) * value) & m32
         words.append(result ^ (result >> sixteen))
     # generate_state(1, uint64): two 32-bit words of the pool, little-endian.
     state = []

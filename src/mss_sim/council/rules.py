@@ -214,13 +214,18 @@ def tally(
 
     The unchecked core of :func:`decide`, for callers that hold arrays.
     """
-    yes = int(np.count_nonzero(votes == 1))
-    no = int(np.count_nonzero(votes == -1))
+    ballots = votes.tolist()
+    yes = ballots.count(1)
+    no = ballots.count(-1)
     enough = yes >= rule.threshold
     vetoed_by: tuple[str, ...] = ()
     if enough and rule.veto:
-        blocks = (votes == -1) | ((votes == 0) & rule.abstention_is_veto)
-        blocks &= permanent
-        if np.count_nonzero(blocks) >= rule.vetoes_needed:
-            vetoed_by = tuple(sorted(members[i] for i in np.flatnonzero(blocks)))
+        abstention = rule.abstention_is_veto
+        blocking = [
+            member
+            for member, vote, is_permanent in zip(members, ballots, permanent.tolist(), strict=True)
+            if is_permanent and (vote == -1 or (abstention and vote == 0))
+        ]
+        if len(blocking) >= rule.vetoes_needed:
+            vetoed_by = tuple(sorted(blocking))
     return Decision(enough and not vetoed_by, vetoed_by, yes, no, len(votes) - yes - no)

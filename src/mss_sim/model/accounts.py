@@ -34,7 +34,10 @@ __all__ = ["Treasury"]
 
 _OWING_ACCOUNTS = ("trust_fund", "assessed")
 """The accounts that owe bills (in-kind accounts only ever pay what they hold)."""
-_BILL_ORDER = tuple((a, c) for c in COST_CATEGORIES for a in _OWING_ACCOUNTS)
+_NeedTerm = tuple[str, float, bool, tuple[Account, ...]]
+"""A category paid by an account: its rate, whether per person, the in-kind accounts covering it."""
+_Route = tuple[dict[str, float], str, float, bool]
+"""Where a category accrues: the owing account's accrued costs, the category, rate, per person."""
 
 
 _ACCRUING = ("personnel", "logistics", "fixed")
@@ -122,8 +125,11 @@ class Treasury:
         self.unpaid_cents = 0
         """All unpaid obligations carried (as of the last month end)."""
         self.logistics_unpaid = False
-        self._accrued: dict[tuple[str, str], float] = {}
+        self._accrued: dict[str, dict[str, float]] = {name: {} for name in _OWING_ACCOUNTS}
+        """Costs accrued and not yet charged, by owing account and category."""
         self._last_accrual = 0.0
+        self._routes: dict[tuple[str, bool], tuple[_Route, ...]] = {}
+        self._needs: dict[tuple[str, bool, str], tuple[_NeedTerm, ...]] = {}
 
     # ------------------------------------------------------------------ who pays
 
@@ -145,32 +151,44 @@ class Treasury:
             self.assessed_set_up = True
             self.assessed_from = self._env.now + self.lead_days
 
+    def _owner(self, category: str, funding_model: str, before_takeover: bool) -> str:
+        name = MODEL_PAYERS[funding_model][category]
+        return "trust_fund" if name == "assessed" and before_takeover else name
+
     def _need(self, account: str, strength: int, months: float, first: bool) -> float:
         """What `account` must hold to pay `months` of a force of `strength` (cents).
 
         Support in kind on hand for a category reduces what the account needs for it.
         """
-        payers = MODEL_PAYERS[self._mandate.funding_model]
-        before_takeover = self._env.now < self.assessed_from
-        in_kind = self.in_kind
-        left = {k.name: float(max(0, k.balance)) for k in in_kind}
+        key = (self._mandate.funding_model, self._env.now < self.assessed_from, account)
+        terms = self._needs.get(key)
+        if terms is None:
+            owner = self._owner
+            terms = self._needs[key] = tuple(
+                (
+                    category,
+                    self.rates[category],
+                    category in PER_PERSON,
+                    tuple(k for k in self.in_kind if category in k.covers),
+                )
+                for category in COST_CATEGORIES
+                if owner(category, key[0], key[1]) == account
+            )
+        left: dict[str, float] | None = None
         need = 0.0
-        for category in COST_CATEGORIES:
-            name = payers[category]
-            if name == "assessed" and before_takeover:
-                name = "trust_fund"
-            if name != account:
-                continue
-            rate = self.rates[category]
+        for category, rate, per_person, kinds in terms:
             if category == "deployment":
                 amount = rate if first else 0.0
             else:
-                amount = months * rate * (strength if category in PER_PERSON else 1)
-            for kind in in_kind:
-                if amount > 0 and category in kind.covers:
-                    take = min(amount, left[kind.name])
-                    left[kind.name] -= take
-                    amount -= take
+                amount = months * rate * (strength if per_person else 1)
+            if kinds:
+                if left is None:
+                    left = {k.name: float(max(0, k.balance)) for k in self.in_kind}
+                for kind in kinds:
+                    if amount > 0:
+                        take = min(amount, left[kind.name])
+                        left[kind.name] -= take
+                        amount -= take
             need += amount
         return need
 
@@ -206,7 +224,8 @@ class Treasury:
         if cents > 0:
             self._assessed.credit(cents)
             self.contributed_cents += cents
-            self._log(EventKind.CONTRIBUTION, member, cents=cents)
+            if self._log.record:
+                self._log(EventKind.CONTRIBUTION, member, cents=cents)
 
     def accrue(self) -> None:
         """Accrue costs from the last accrual to now at the current strength and mandate."""
@@ -215,30 +234,36 @@ class Treasury:
         if now <= last:
             return
         self._last_accrual = now
-        if not self._mandate.active:
+        mandate = self._mandate
+        if not mandate.active:
             return
-        payers = MODEL_PAYERS[self._mandate.funding_model]
         deployed = self._strength.deployed
-        accrued = self._accrued
         # The assessed account taking over splits the span.
         switch = self.assessed_from
-        spans = ((last, switch), (switch, now)) if last < switch < now else ((last, now),)
-        for begin, end in spans:
-            months = (end - begin) / DAYS_PER_MONTH
-            for category, rate, per_person in self._accruing:
-                amount = rate * months * (deployed if per_person else 1)
-                name = payers[category]
-                if name == "assessed" and begin < switch:
-                    name = "trust_fund"
-                key = (name, category)
-                accrued[key] = accrued.get(key, 0.0) + amount
+        model = mandate.funding_model
+        if last < switch < now:
+            self._accrue_span(model, True, (switch - last) / DAYS_PER_MONTH, deployed)
+            self._accrue_span(model, False, (now - switch) / DAYS_PER_MONTH, deployed)
+        else:
+            self._accrue_span(model, last < switch, (now - last) / DAYS_PER_MONTH, deployed)
+
+    def _accrue_span(self, funding_model: str, before: bool, months: float, deployed: int) -> None:
+        routes = self._routes.get((funding_model, before))
+        if routes is None:
+            routes = self._routes[funding_model, before] = tuple(
+                (self._accrued[self._owner(category, funding_model, before)], category, rate, pp)
+                for category, rate, pp in self._accruing
+            )
+        for accrued, category, rate, per_person in routes:
+            amount = rate * months * (deployed if per_person else 1)
+            accrued[category] = accrued.get(category, 0.0) + amount
 
     def deployment_cost(self, country: str) -> None:
         """Accrue the one-off cost of the first deployment of `country`'s contingent."""
         rate = self.rates["deployment"]
         if rate:
-            key = (self.payer("deployment"), "deployment")
-            self._accrued[key] = self._accrued.get(key, 0.0) + rate
+            accrued = self._accrued[self.payer("deployment")]
+            accrued["deployment"] = accrued.get("deployment", 0.0) + rate
             self._log(EventKind.DEPLOYMENT_COST, country, cents=round(rate))
 
     def charge_month(self, month: int) -> None:
@@ -247,28 +272,28 @@ class Treasury:
         record = self._log.record
         due: dict[str, list[tuple[str, int]]] = {"trust_fund": [], "assessed": []}
         paid: dict[str, dict[str, int]] = {}
-        accrued = self._accrued
         in_kind = self.in_kind
-        for key in _BILL_ORDER:
-            amount = accrued.get(key)
-            if amount is None:
-                continue
-            cents = round(amount)
-            accrued[key] = amount - cents
-            if not cents:
-                continue
-            owner, category = key
-            for kind in in_kind:
-                if category in kind.covers:
-                    got = kind.pay(cents)
-                    if got:
-                        cents -= got
-                        if record:
-                            add_to(paid.setdefault(kind.name, {}), category, got)
-                    if not cents:
-                        break
-            if cents:
-                due[owner].append((category, cents))
+        owing = [(self._accrued[name], due[name]) for name in _OWING_ACCOUNTS]
+        for category in COST_CATEGORIES:
+            for accrued, bills in owing:
+                amount = accrued.get(category)
+                if amount is None:
+                    continue
+                cents = round(amount)
+                accrued[category] = amount - cents
+                if not cents:
+                    continue
+                for kind in in_kind:
+                    if category in kind.covers:
+                        got = kind.pay(cents)
+                        if got:
+                            cents -= got
+                            if record:
+                                add_to(paid.setdefault(kind.name, {}), category, got)
+                        if not cents:
+                            break
+                if cents:
+                    bills.append((category, cents))
         for account in (self._fund, self._assessed):
             bills = due[account.name]
             unpaid = account.unpaid
@@ -342,6 +367,6 @@ class Treasury:
         self.accrue()
         name = self.payer("personnel")
         account = self.accounts[name]
-        accrued = sum(v for (a, _), v in self._accrued.items() if a == name)
-        free = account.available - account.owed_cents - accrued
+        accrued = sum(self._accrued[name].values())
+        free = account.balance + account.overdraft - account.owed_cents - accrued
         return free >= self._need(name, strength, self.reserve_months, first)

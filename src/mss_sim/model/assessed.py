@@ -96,7 +96,8 @@ class Assessments:
         owed = [math.floor(budget * share) for _, share, _, _ in self._members]
         owed[-1] = budget - sum(owed[:-1])
         treasury.issued_cents += budget
-        self._log(EventKind.ASSESSED, "assessed", cents=budget, months=months)
+        if self._log.record:
+            self._log(EventKind.ASSESSED, "assessed", cents=budget, months=months)
         end_day = self._clock.calendar.end_day
         for (member, _, lag, fraction), amount in zip(self._members, owed, strict=True):
             if lag <= 0:

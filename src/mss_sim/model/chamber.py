@@ -98,9 +98,22 @@ class CouncilPlan:
         self.endorsements = tuple((day(e.date), e.body, e.kind) for e in spec.context.endorsements)
         self.posture_days = tuple(day(p.date) for p in spec.context.funder_posture)
         self._base: dict[tuple[tuple[str, ...], str], np.ndarray] = {}
+        self._compositions: dict[tuple[int, tuple[str, ...] | None], tuple[str, ...]] = {}
+        """Members by year and resolved elected list (None: the package's composition)."""
         self._latent: dict[tuple[tuple[str, ...], str], tuple[np.ndarray, np.ndarray]] = {}
         self._masks: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
         self._permanent: dict[tuple[str, ...], np.ndarray] = {}
+
+    def members(self, spec: Council, year: int) -> tuple[str, ...]:
+        """Return ``spec.members(year)`` for a resolved `spec`, kept per composition."""
+        elected = spec.elected.get(str(year))
+        if elected is not None and not isinstance(elected, list | tuple):
+            return spec.members(year)  # not resolved: not kept
+        key = (year, None if elected is None else tuple(elected))
+        members = self._compositions.get(key)
+        if members is None:
+            members = self._compositions[key] = spec.members(year)
+        return members
 
     def base(self, members: tuple[str, ...], kind: str) -> np.ndarray:
         """Return the members' propensities on `kind` before context, shape ``(n, 3)``."""
@@ -193,6 +206,7 @@ class Chamber:
         self.records = {d.id: DraftRecord() for d in spec.drafts}
         self.vetoes_cast = 0
         self._members: dict[int, tuple[str, ...]] = {}
+        self._propensities: dict[tuple[Any, ...], np.ndarray] = {}
 
     @property
     def negotiation_days(self) -> float:
@@ -205,7 +219,7 @@ class Chamber:
         """Return the members sitting in `year` in this replication (permanent first)."""
         members = self._members.get(year)
         if members is None:
-            members = self._members[year] = self._spec.members(year)
+            members = self._members[year] = self.plan.members(self._spec, year)
         return members
 
     def rule_for(self, draft: Draft) -> VotingRule:
@@ -240,20 +254,40 @@ class Chamber:
         raise ValueError(f"unknown context factor {factor!r}")  # pragma: no cover
 
     def propensities(self, year: int, kind: str) -> np.ndarray:
-        """Return every member's ``(p_yes, p_abstain, p_no)`` on `kind` now, context applied."""
+        """Return every member's ``(p_yes, p_abstain, p_no)`` on `kind` now, context applied.
+
+        The array is shared (kept for the same members, kind and context): do not
+        modify it.
+        """
         members = self.members(year)
-        base = self.plan.base(members, kind)
-        delta = np.zeros(len(members))
+        shifts = []
         for i, (factor, size, kinds, body) in enumerate(self.effects):
             if kinds and kind not in kinds:
                 continue
             x = self._factor(factor, kind, body)
             if x != 0.0:
-                delta += size * x * self.plan.mask(i, members)
-        if not delta.any():
+                shifts.append((i, size * x))
+        key = (members, kind, tuple(shifts))
+        p = self._propensities.get(key)
+        if p is None:
+            p = self._propensities[key] = self._shifted(members, kind, shifts)
+        return p
+
+    def _shifted(
+        self, members: tuple[str, ...], kind: str, shifts: list[tuple[int, float]]
+    ) -> np.ndarray:
+        plan = self.plan
+        base = plan.base(members, kind)
+        if not shifts:
             return base
-        z_yes, z_no = self.plan.latent(members, kind)
-        return shift_latent(z_yes, z_no, np.clip(delta, -self.max_shift, self.max_shift))
+        delta = np.zeros(len(members))
+        for i, shift in shifts:
+            delta += shift * plan.mask(i, members)
+        if not any(delta.tolist()):
+            return base
+        z_yes, z_no = plan.latent(members, kind)
+        bound = self.max_shift
+        return shift_latent(z_yes, z_no, np.minimum(np.maximum(delta, -bound), bound))
 
     # ------------------------------------------------------------------ decisions
 
@@ -268,7 +302,7 @@ class Chamber:
         noise = rng.standard_normal(len(permanent))
         if not rule.veto:
             return ()
-        year = self._clock.today.year
+        year = self._clock.year
         p = self.propensities(year, kind)[: len(permanent)]
         blocking = p[:, 2] + (p[:, 1] if rule.abstention_is_veto else 0.0)
         if self.signal_noise > 0:
@@ -282,7 +316,7 @@ class Chamber:
         self, kind: str, rule: VotingRule, rng: np.random.Generator
     ) -> tuple[Decision, dict[str, int]]:
         """Draw every member's ballot on a text of `kind` now and decide it under `rule`."""
-        year = self._clock.today.year
+        year = self._clock.year
         members = self.members(year)
         votes = draw_ballots(self.propensities(year, kind), self.correlation, 1, rng)[0]
         decision = tally(members, votes, self.plan.permanent_mask(members), rule)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import simpy
 
@@ -34,6 +35,23 @@ class Calendar:
     start: dt.date
     end_day: float
     month_ends: tuple[float, ...]
+    _year_starts: tuple[float, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The first days of the years after the start's, to a few years past the end.
+        last = (self.start + dt.timedelta(days=math.ceil(self.end_day))).year + 5
+        starts = tuple(
+            float((dt.date(year, 1, 1) - self.start).days)
+            for year in range(self.start.year + 1, last + 1)
+        )
+        object.__setattr__(self, "_year_starts", starts)
+
+    def year(self, day: float) -> int:
+        """Return the calendar year of time `day` (``self.date(day).year``, faster)."""
+        after = bisect.bisect_right(self._year_starts, day)
+        if after == len(self._year_starts):
+            return self.date(day).year
+        return self.start.year + after
 
     def day(self, date: dt.date) -> float:
         """Return the time (days since the start) of noon on `date`."""
@@ -63,6 +81,11 @@ class Clock:
     def now(self) -> float:
         """The current time in days."""
         return self.env.now
+
+    @property
+    def year(self) -> int:
+        """The current calendar year."""
+        return self.calendar.year(self.env.now)
 
     @property
     def today(self) -> dt.date:

@@ -110,9 +110,10 @@ class Negotiations:
                     return
             attempt += 1
             opening, vote_day = schedule
-            self._log(
-                EventKind.RETABLED, draft.id, attempt=attempt, date=self._clock.date(vote_day)
-            )
+            if self._log.record:
+                self._log(
+                    EventKind.RETABLED, draft.id, attempt=attempt, date=self._clock.date(vote_day)
+                )
             yield env.timeout(opening - env.now)
 
     def _next_attempt(self, attempt: int) -> tuple[float, float] | None:
@@ -164,16 +165,17 @@ class Negotiations:
             return self._withdraw(draft, attempt, (), "no mandate in force")
         decision, ballots = chamber.vote(text.kind, chamber.rule_for(draft), self._streams[name])
         record.last_vote = (decision, ballots)
-        log(
-            EventKind.VOTE,
-            draft.id,
-            kind=text.kind,
-            attempt=attempt,
-            yes=decision.yes,
-            no=decision.no,
-            abstain=decision.abstain,
-            ballots=ballots,
-        )
+        if log.record:
+            log(
+                EventKind.VOTE,
+                draft.id,
+                kind=text.kind,
+                attempt=attempt,
+                yes=decision.yes,
+                no=decision.no,
+                abstain=decision.abstain,
+                ballots=ballots,
+            )
         if decision.adopted:
             record.adopted = True
             log(EventKind.ADOPTED, draft.id, kind=text.kind)
@@ -207,16 +209,17 @@ class Negotiations:
         text = Text("renewal", chamber.rollover_months, None, None, None)
         rng = self._streams[f"council/{draft.id}/rollover"]
         decision, ballots = chamber.vote(text.kind, chamber.plan.rule, rng)
-        self._log(
-            EventKind.ROLLOVER,
-            draft.id,
-            adopted=decision.adopted,
-            yes=decision.yes,
-            no=decision.no,
-            abstain=decision.abstain,
-            vetoed_by=decision.vetoed_by,
-            ballots=ballots,
-        )
+        if self._log.record:
+            self._log(
+                EventKind.ROLLOVER,
+                draft.id,
+                adopted=decision.adopted,
+                yes=decision.yes,
+                no=decision.no,
+                abstain=decision.abstain,
+                vetoed_by=decision.vetoed_by,
+                ballots=ballots,
+            )
         if decision.adopted:
             self.apply(text, actor=draft.id)
         return decision.adopted

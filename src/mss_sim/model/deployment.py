@@ -179,7 +179,8 @@ class Force:
             delay = max(0.0, c.available_day) + c.readiness
             if delay > 0:
                 yield env.timeout(delay)
-            self._log(EventKind.READY, c.country, pledged=c.pledged)
+            if self._log.record:
+                self._log(EventKind.READY, c.country, pledged=c.pledged)
         else:
             # A contingent already in the field sends its next wave one interval on.
             yield env.timeout(c.wave_interval)

@@ -218,4 +218,5 @@ class Donors:
             now = env.now
             lifted = bool(rng.random() < p_release)
             state.freezes.append((now, now + duration, lifted))
-            log(EventKind.FREEZE, actor, until=clock.date(now + duration), released=lifted)
+            if log.record:
+                log(EventKind.FREEZE, actor, until=clock.date(now + duration), released=lifted)

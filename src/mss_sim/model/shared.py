@@ -170,14 +170,15 @@ class MandateState:
             self.inactive_since = None
         self.active, self.expiry_day, self.ceiling = True, expiry_day, ceiling
         self.funding_model, self.powers, self.terminating = funding_model, powers, terminating
-        self._log(
-            EventKind.MANDATE,
-            actor,
-            expiry=self._clock.date(expiry_day),
-            ceiling=ceiling,
-            funding_model=funding_model,
-            powers=powers,
-        )
+        if self._log.record:
+            self._log(
+                EventKind.MANDATE,
+                actor,
+                expiry=self._clock.date(expiry_day),
+                ceiling=ceiling,
+                funding_model=funding_model,
+                powers=powers,
+            )
         self._bus.announce_mandate()
 
     def lapse(self, reason: str) -> None:

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import Annotated, Any, Literal
 
@@ -314,6 +315,8 @@ class _FiniteDiscrete:
         self.xk = xk
         self.pk = pk
         self.cdf = np.cumsum(pk)
+        self._cdf = self.cdf.tolist()
+        self._xk = xk.tolist()
 
     def support(self) -> tuple[float, float]:
         return float(self.xk[0]), float(self.xk[-1])
@@ -325,8 +328,10 @@ class _FiniteDiscrete:
         return float(np.dot((self.xk - self.mean()) ** 2, self.pk))
 
     def ppf(self, u: float) -> float:
-        index = int(np.searchsorted(self.cdf, u, side="left"))
-        return float(self.xk[min(index, len(self.xk) - 1)])
+        # numpy.searchsorted(self.cdf, u, side="left"), on lists: the first value of
+        # the cumulative distribution at or above u.
+        xk = self._xk
+        return float(xk[min(bisect.bisect_left(self._cdf, u), len(xk) - 1)])
 
 
 UncertainValue = Annotated[

@@ -79,6 +79,9 @@ class ParameterTable:
         self.parameters = parameters
         self.paths: tuple[str, ...] = tuple(p.path for p in parameters)
         self.streams: list[str] = ["param/" + p.path for p in parameters]
+        self._options = [
+            p.dist.options if isinstance(p.dist, ElectedChoice) else None for p in parameters
+        ]
         tree: dict[Any, Any] = {}
         for i, p in enumerate(parameters):
             node = tree
@@ -101,8 +104,8 @@ class ParameterTable:
     def resolved(self, scenario: Spec, draws: list[float]) -> Spec:
         """Return `scenario` holding `draws` (from :meth:`draw`) for its uncertain values."""
         values = [
-            p.dist.options[int(x)] if isinstance(p.dist, ElectedChoice) else x
-            for p, x in zip(self.parameters, draws, strict=True)
+            x if options is None else options[int(x)]
+            for options, x in zip(self._options, draws, strict=True)
         ]
         return self.place(scenario, values)
 
