@@ -111,6 +111,7 @@ class Force:
         self._cut_order = [c for c in reversed(self.contingents) if not c.lead_nation]
         self._cut_order += [c for c in self.contingents if c.lead_nation]
         self._rngs: dict[str, np.random.Generator] = {}
+        self._attriting = [c for c in self.contingents if c.attrition > 0]
         self.check_half_ceiling()
 
     def start(self) -> None:
@@ -204,8 +205,8 @@ class Force:
 
     def attrition(self) -> None:
         """Remove a month's attrition from every contingent (binomial, own stream each)."""
-        for c in self.contingents:
-            if c.deployed > 0 and c.attrition > 0:
+        for c in self._attriting:
+            if c.deployed > 0:
                 rng = self._rngs.get(c.country)
                 if rng is None:
                     rng = self._rngs[c.country] = self._streams["deployment/" + c.country]

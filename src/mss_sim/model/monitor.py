@@ -9,6 +9,7 @@ order of :attr:`CompiledScenario.scalar_names`.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -55,8 +56,14 @@ class Monitor:
         self._clock = clock
         self._treasury, self._force, self._chamber = treasury, force, chamber
         self._mandate, self._strength = mandate, strength
-        self.series = np.zeros((len(plan.calendar.month_ends), len(plan.series_names)))
-        """Monthly series, shape ``(months, series)``."""
+        self._rows: list[list[Any]] = [
+            [0.0] * len(plan.series_names) for _ in plan.calendar.month_ends
+        ]
+
+    @property
+    def series(self) -> np.ndarray:
+        """Monthly series, shape ``(months, series)`` (rows not reached yet are zeros)."""
+        return np.array(self._rows, dtype=float)
 
     def month_ends(self) -> Process:
         """At each month end: charge costs, apply attrition and withdrawals, record a row."""
@@ -64,7 +71,7 @@ class Monitor:
         treasury, force = self._treasury, self._force
         mandate, strength = self._mandate, self._strength
         accounts = list(treasury.accounts.values())
-        rows = self.series
+        rows = self._rows
         for k, day in enumerate(self._plan.calendar.month_ends):
             yield env.timeout(day - env.now)
             treasury.charge_month(k)
@@ -94,16 +101,16 @@ class Monitor:
         plan = self._plan
         treasury = self._treasury
         chamber = self._chamber
-        rows = self.series
+        last = self._rows[-1]
         paid = treasury.spent_cents - treasury.spent_before_cents
         incurred = paid + treasury.unpaid_cents
         records = chamber.records
         tabled = [r for r in records.values() if r.text is not None]
         out = np.full(len(plan.scalar_names), _NAN)
         out[: len(STANDARD_SCALARS)] = (  # in the order of STANDARD_SCALARS
-            rows[-1, 2],
+            last[2],
             self._strength.peak,
-            rows[-1, 0],
+            last[0],
             self._strength.half_ceiling_day / DAYS_PER_MONTH,
             sum(r.adopted for r in tabled),
             sum(r.vetoed for r in tabled),
