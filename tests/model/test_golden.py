@@ -14,6 +14,9 @@ list item is drawn from a stream named by the item's identifier
 * with the default names, every output's distribution agrees with the golden
   sample's (two-sample Kolmogorov-Smirnov tests and tests of the share of
   missing values, Bonferroni-corrected over all outputs).
+
+The scenarios' ``[security]`` tables came later and are left out here; with
+their feedbacks off, security changes no other output (``test_security_wiring.py``).
 """
 
 from __future__ import annotations
@@ -43,6 +46,12 @@ def _outputs(result: mss_sim.BatchResult, renamed: dict[str, str]) -> dict[str, 
     return ours
 
 
+def _without_security(name: str) -> mss_sim.Scenario:
+    """The bundled scenario without its ``[security]`` table, which came after 47ebfd4."""
+    scenario = mss_sim.load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    return scenario.model_copy(update={"security": None})
+
+
 def _golden(name: str) -> dict[str, np.ndarray]:
     with np.load(GOLDEN / f"{name}.npz", allow_pickle=False) as golden:
         return {key: golden[key] for key in golden.files}
@@ -50,7 +59,7 @@ def _golden(name: str) -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_streams_named_by_position_reproduce_the_golden_sample_bitwise(name):
-    scenario = mss_sim.load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    scenario = _without_security(name)
     plan = dataclasses.replace(compile(scenario), parameters=parameter_table(scenario, by_id=False))
     chunk = mss_sim.batch.chunk.run_chunk(plan, SEED, 0, RUNS)
     golden = _golden(name)
@@ -69,7 +78,7 @@ def test_streams_named_by_position_reproduce_the_golden_sample_bitwise(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_output_is_distributed_as_in_the_golden_sample(name):
-    scenario = mss_sim.load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    scenario = _without_security(name)
     by_id = parameter_table(scenario).paths
     by_position = parameter_table(scenario, by_id=False).paths
     renamed = dict(zip(by_id, by_position, strict=True))

@@ -20,7 +20,7 @@ from mss_sim.council.behaviour import shift_latent
 from mss_sim.council.rules import Decision, VotingRule, tally
 from mss_sim.council.sampling import draw_ballots
 from mss_sim.model.clock import DAYS_PER_MONTH, NOON, Clock
-from mss_sim.model.shared import MandateState, Strength
+from mss_sim.model.shared import MandateState, SecurityState, Strength
 from mss_sim.scenario.council import Council, Draft, Softening
 from mss_sim.scenario.resolve import fixed
 from mss_sim.scenario.spec import Scenario
@@ -172,6 +172,12 @@ class Chamber:
         The mandate in force (the ``performance`` context factor reads it).
     strength : Strength
         The personnel deployed (the ``performance`` factor too).
+    security : SecurityState, optional
+        When given, the ``performance`` factor is the share of the capital free
+        of gang control less `security_reference`, not the force's share of its
+        ceiling (``[security.feedback] council``).
+    security_reference : float
+        See `security`.
     """
 
     def __init__(
@@ -181,10 +187,13 @@ class Chamber:
         clock: Clock,
         mandate: MandateState,
         strength: Strength,
+        security: SecurityState | None = None,
+        security_reference: float = 0.0,
     ):
         self.plan = plan
         self._spec = spec
         self._clock, self._mandate, self._strength = clock, mandate, strength
+        self._security, self._security_reference = security, security_reference
         self.correlation = fixed(spec.correlation)
         self.effects = [(e.factor, fixed(e.size), frozenset(e.kinds), e.body) for e in spec.effects]
         context = spec.context
@@ -240,6 +249,8 @@ class Chamber:
                 if endorsed == kind and day <= now and (body is None or by == body)
             )
         if factor == "performance":
+            if self._security is not None:
+                return self._security.free_share - self._security_reference
             m = self._mandate
             deployed = self._strength.deployed
             share = min(1.0, deployed / m.ceiling) if m.active and m.ceiling > 0 else 0.0

@@ -231,3 +231,20 @@ class Force:
             if u < funds.withdrawal_hazard:
                 c.withdrawn = True
                 self.remove(c, c.deployed, reason="allowances unpaid")
+
+    def casualty_withdrawals(
+        self, casualties: int, per_casualty: float, draws: list[float]
+    ) -> None:
+        """Withdraw contingents after a month with `casualties` among the mission's personnel.
+
+        Each contingent in the field leaves for good with probability
+        ``1 - exp(-per_casualty * casualties)``: if its number in `draws` (one per
+        contingent, in the order of the scenario) is below it.
+        """
+        if casualties <= 0 or per_casualty <= 0:
+            return
+        probability = -math.expm1(-per_casualty * casualties)
+        for c, u in zip(self.contingents, draws, strict=True):
+            if u < probability and c.deployed > 0 and not c.withdrawn:
+                c.withdrawn = True
+                self.remove(c, c.deployed, reason="casualties")

@@ -10,12 +10,44 @@ import numpy as np
 from mss_sim.model.accounts import Treasury
 from mss_sim.model.clock import DAYS_PER_MONTH, NOON, Clock
 from mss_sim.model.events import EventKind
-from mss_sim.model.shared import Bus, EventLog, Process
+from mss_sim.model.shared import Bus, EventLog, Process, SecurityState
 from mss_sim.random import Streams
 from mss_sim.scenario.funding import Condition, Donor, Funding, Shock
 from mss_sim.scenario.resolve import fixed
 
-__all__ = ["DonorState", "Donors"]
+__all__ = ["DonorState", "Donors", "SecurityResponse"]
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityResponse:
+    """How donors respond to the security situation (``[security.feedback] donors``).
+
+    Attributes
+    ----------
+    state : SecurityState
+        The security situation as of the last month end.
+    reference : float
+        The share of the capital free of gang control at which donors act as pledged.
+    sensitivity : float
+        Change of the honour probability per unit of free share above `reference`.
+    elasticity : float
+        Relative change of a pledge made after the start, per unit of free share
+        above `reference`.
+    """
+
+    state: SecurityState
+    reference: float
+    sensitivity: float
+    elasticity: float
+
+    def honour(self, probability: float) -> float:
+        """The honour probability `probability` shifted by the security situation now."""
+        shifted = probability + self.sensitivity * (self.state.free_share - self.reference)
+        return min(1.0, max(0.0, shifted))
+
+    def pledge_scale(self) -> float:
+        """The factor a pledge made now is scaled by (at least 0)."""
+        return max(0.0, 1.0 + self.elasticity * (self.state.free_share - self.reference))
 
 
 @dataclass(slots=True)
@@ -51,6 +83,9 @@ class Donors:
         The replication's shared pieces (the bus tells when a draft is adopted).
     treasury : Treasury
         Where payments go.
+    security : SecurityResponse, optional
+        When given, donors respond to the security situation
+        (``[security.feedback] donors``).
     """
 
     def __init__(
@@ -61,10 +96,12 @@ class Donors:
         bus: Bus,
         streams: Streams,
         treasury: Treasury,
+        security: SecurityResponse | None = None,
     ):
         self._spec = spec
         self._clock, self._log, self._bus, self._streams = clock, log, bus, streams
         self._treasury = treasury
+        self._security = security
         self.states = {d.name: DonorState(round(fixed(d.pledge_usd) * 100)) for d in spec.donors}
 
     def start(self) -> None:
@@ -116,9 +153,20 @@ class Donors:
         lag = fixed(spec.disbursement_lag_months) * DAYS_PER_MONTH
         interval = fixed(spec.tranche_interval_months) * DAYS_PER_MONTH
         honour = fixed(spec.honour_probability)
-        honoured = honour >= 1.0 or self._streams[f"funding/{spec.name}/honour"].random() < honour
+        security = self._security
+        if security is None:
+            draw = 0.0
+            honoured = (
+                honour >= 1.0 or self._streams[f"funding/{spec.name}/honour"].random() < honour
+            )
+        else:
+            # One draw, compared at each tranche with the honour probability of the moment.
+            draw = float(self._streams[f"funding/{spec.name}/honour"].random())
+            honoured = True
         if pledge_day > 0:
             yield env.timeout(pledge_day)
+            if security is not None:
+                state.outstanding_cents = round(state.outstanding_cents * security.pledge_scale())
             log(EventKind.PLEDGE, spec.name, cents=state.outstanding_cents, tranches=spec.tranches)
         for condition in self._spec.conditions:
             if condition.donor == spec.name and condition.kind == "starts_if_adopted":
@@ -151,6 +199,10 @@ class Donors:
                 log(EventKind.CANCELLED, spec.name, cents=amount, reason="freeze not lifted")
                 continue
             if state.ended:
+                return
+            if security is not None and draw >= security.honour(honour):
+                log(EventKind.RENEGED, spec.name, cents=state.outstanding_cents)
+                state.outstanding_cents = 0
                 return
             amount = state.outstanding_cents if left == 1 else state.outstanding_cents // left
             if amount > 0:

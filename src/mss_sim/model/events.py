@@ -53,6 +53,7 @@ class EventKind(StrEnum):
     DEFERRED = "deferred"
     ATTRITION = "attrition"
     REPATRIATED = "repatriated"
+    OFFENSIVE = "offensive"
 
 
 def event_kind(kind: str) -> EventKind:

@@ -18,7 +18,8 @@ from mss_sim.model.chamber import Chamber
 from mss_sim.model.clock import DAYS_PER_MONTH, Clock
 from mss_sim.model.compiled import CompiledScenario
 from mss_sim.model.deployment import Force
-from mss_sim.model.outputs import DRAFT_SCALARS, STANDARD_SCALARS
+from mss_sim.model.outputs import DRAFT_SCALARS, SECURITY_SCALARS, STANDARD_SCALARS
+from mss_sim.model.security import Security
 from mss_sim.model.shared import MandateState, Process, Strength
 
 __all__ = ["Monitor"]
@@ -40,6 +41,9 @@ class Monitor:
         The subsystems whose state is recorded.
     mandate, strength : MandateState, Strength
         The shared state that is recorded.
+    security : Security, optional
+        The security situation, updated at each month end after the force's
+        attrition and withdrawals (a scenario with a ``[security]`` table).
     """
 
     def __init__(
@@ -51,8 +55,10 @@ class Monitor:
         chamber: Chamber,
         mandate: MandateState,
         strength: Strength,
+        security: Security | None = None,
     ):
         self._plan = plan
+        self._security = security
         self._clock = clock
         self._treasury, self._force, self._chamber = treasury, force, chamber
         self._mandate, self._strength = mandate, strength
@@ -71,12 +77,15 @@ class Monitor:
         treasury, force = self._treasury, self._force
         mandate, strength = self._mandate, self._strength
         accounts = list(treasury.accounts.values())
+        security = self._security
         rows = self._rows
         for k, day in enumerate(self._plan.calendar.month_ends):
             yield env.timeout(day - env.now)
             treasury.charge_month(k)
             force.attrition()
             force.withdrawals()
+            if security is not None:
+                security.month_end(k)
             balance = received = spent = 0
             per_account = []
             for account in accounts:
@@ -95,6 +104,8 @@ class Monitor:
                 treasury.arrears_cents / 100,
                 *per_account,
             ]
+            if security is not None:
+                rows[k] += security.row()
 
     def scalars(self) -> np.ndarray:
         """Return the scalar outcomes of the finished run, in the plan's order."""
@@ -148,4 +159,6 @@ class Monitor:
                         out[i] = ballots[member]
             for i, member in where.vetoes:
                 out[i] = member in record.vetoed_by
+        if self._security is not None:
+            out[len(out) - len(SECURITY_SCALARS) :] = self._security.scalars()
         return out

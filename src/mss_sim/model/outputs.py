@@ -15,6 +15,8 @@ from mss_sim.scenario.spec import Scenario
 __all__ = [
     "ACCOUNT_SERIES",
     "DRAFT_SCALARS",
+    "SECURITY_SCALARS",
+    "SECURITY_SERIES",
     "SERIES",
     "STANDARD_SCALARS",
     "Replication",
@@ -89,6 +91,34 @@ these, ``<draft>.vote.<ISO3>`` is each member's ballot in the last vote (+1, 0,
 is 1 if that permanent member vetoed the draft in any of its votes (0 otherwise)."""
 
 
+SECURITY_SERIES: tuple[str, ...] = (
+    "gang_control",
+    "gang_strength",
+    "killings",
+    "displaced",
+    "police_available",
+    "effective_force",
+    "casualties",
+)
+"""Monthly series of a scenario with a ``[security]`` table (after the account series):
+the share of Port-au-Prince under gang control and the gangs' armed strength at the
+month's end, people killed in the month, people displaced and police officers
+available at its end, the effective force during the month (mission personnel
+weighted by contingent, powers and logistics, plus weighted police, in mission
+personnel equivalents) and the mission's casualties (personnel killed or wounded)
+in the month. See :mod:`mss_sim.model.security`."""
+
+SECURITY_SCALARS: tuple[str, ...] = (
+    "gang_control_at_end",
+    "killings_total",
+    "displaced_at_end",
+    "casualties_total",
+)
+"""Scalar outcomes of a scenario with a ``[security]`` table (after all the others):
+gang control and people displaced at the end of the horizon, people killed and
+mission casualties over it."""
+
+
 _MEMBER_OUTCOME = re.compile(r"\.(vote|vetoed_by)\.[A-Z]{3}$")
 
 
@@ -125,7 +155,9 @@ def scalar_names(scenario: Scenario) -> tuple[str, ...]:
     """Return the names of every scalar outcome of `scenario`, in a fixed order."""
     per_draft = draft_output_names(scenario)
     donors = tuple(f"received_usd.{d.name}" for d in scenario.funding.donors)
-    return STANDARD_SCALARS + donors + tuple(name for _, names in per_draft for name in names)
+    security = SECURITY_SCALARS if scenario.security is not None else ()
+    drafts = tuple(name for _, names in per_draft for name in names)
+    return STANDARD_SCALARS + donors + drafts + security
 
 
 def series_names(scenario: Scenario) -> tuple[str, ...]:
@@ -139,7 +171,8 @@ def series_names(scenario: Scenario) -> tuple[str, ...]:
     ('balance.assessed', 'received_cum.assessed', 'spent_cum.assessed')
     """
     accounts = scenario.funding.accounts()
-    return SERIES + tuple(f"{kind}.{a}" for a in accounts for kind in ACCOUNT_SERIES)
+    security = SECURITY_SERIES if scenario.security is not None else ()
+    return SERIES + tuple(f"{kind}.{a}" for a in accounts for kind in ACCOUNT_SERIES) + security
 
 
 @dataclass(frozen=True)

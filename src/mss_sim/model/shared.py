@@ -10,7 +10,9 @@ ones it needs. Subsystems do not know each other: they react to what the
   ceiling or withdraws, the assessed budget is set up), and as a SimPy event
   that processes can wait for;
 * ``contingent arrived``: a contingent's first wave (its one-off cost);
-* ``draft adopted``: a SimPy event per draft, fired at its first adoption.
+* ``draft adopted``: a SimPy event per draft, fired at its first adoption;
+* ``security updated``: after the month-end update of the security situation
+  (contributors weigh the month's casualties).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from mss_sim.model.clock import Clock
 from mss_sim.model.events import Event, EventKind
 from mss_sim.scenario.spec import Mandate as MandateSpec
 
-__all__ = ["Bus", "EventLog", "MandateState", "Process", "Strength"]
+__all__ = ["Bus", "EventLog", "MandateState", "Process", "SecurityState", "Strength"]
 
 Process: TypeAlias = Generator[simpy.Event, Any, None]
 """A SimPy process: a generator of events."""
@@ -68,6 +70,7 @@ class Bus:
         self.strength_changing: list[Callable[[], None]] = []
         self.mandate_changed: list[Callable[[], None]] = []
         self.contingent_arrived: list[Callable[[str], None]] = []
+        self.security_updated: list[Callable[[], None]] = []
         self._mandate_event = env.event()
         self._adopted = {d: env.event() for d in drafts}
 
@@ -86,6 +89,11 @@ class Bus:
     def next_mandate_change(self) -> simpy.Event:
         """An event that fires at the next change of the mandate."""
         return self._mandate_event
+
+    def announce_security(self) -> None:
+        """Announce that the security situation was updated (at a month end)."""
+        for listener in self.security_updated:
+            listener()
 
     def announce_arrival(self, country: str) -> None:
         """Announce the first wave of `country`'s contingent."""
@@ -114,6 +122,42 @@ class Strength:
     deployed: int
     peak: int
     half_ceiling_day: float = math.nan
+
+
+@dataclass(slots=True)
+class SecurityState:
+    """The security situation as of the last month end (see :mod:`mss_sim.model.security`).
+
+    Attributes
+    ----------
+    gang_control : float
+        Share of Port-au-Prince under gang control.
+    gang_strength : float
+        Armed gang members.
+    killings : int
+        People killed in the last month.
+    displaced : float
+        People internally displaced.
+    police_available : float
+        Police officers available for duty.
+    effective_force : float
+        The effective force in the last month (mission personnel equivalents).
+    casualties : int
+        Mission personnel killed or wounded in the last month.
+    """
+
+    gang_control: float
+    gang_strength: float
+    killings: int
+    displaced: float
+    police_available: float
+    effective_force: float = 0.0
+    casualties: int = 0
+
+    @property
+    def free_share(self) -> float:
+        """The share of the capital free of gang control."""
+        return 1.0 - self.gang_control
 
 
 class MandateState:

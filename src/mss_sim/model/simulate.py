@@ -19,13 +19,15 @@ from mss_sim.model.clock import Clock
 from mss_sim.model.compiled import CompiledScenario, compile
 from mss_sim.model.council import Negotiations
 from mss_sim.model.deployment import Force
-from mss_sim.model.donors import Donors
+from mss_sim.model.donors import Donors, SecurityResponse
 from mss_sim.model.events import Event
 from mss_sim.model.monitor import Monitor
 from mss_sim.model.outputs import Replication
-from mss_sim.model.shared import Bus, EventLog, MandateState, Strength
+from mss_sim.model.security import Security
+from mss_sim.model.shared import Bus, EventLog, MandateState, SecurityState, Strength
 from mss_sim.random import SeedLike, Streams, as_seed_sequence
-from mss_sim.scenario.spec import Scenario
+from mss_sim.scenario.resolve import fixed
+from mss_sim.scenario.spec import Feedback, Scenario
 
 __all__ = ["Outcome", "run", "simulate"]
 
@@ -50,6 +52,27 @@ class Outcome:
     scalars: np.ndarray
     parameters: list[float]
     events: list[Event]
+
+
+class _Feedback:
+    """What the security situation feeds back to, per ``[security.feedback]`` (None: off)."""
+
+    def __init__(self, spec: Feedback | None, security: Security | None):
+        self.council: tuple[SecurityState | None, float] = (None, 0.0)
+        self.donors: SecurityResponse | None = None
+        self.contributors: tuple[SecurityState, float] | None = None
+        """The state and ``casualty_withdrawal``."""
+        if spec is None or security is None:
+            return
+        state = security.state
+        reference = fixed(spec.performance_reference)
+        if spec.council:
+            self.council = (state, reference)
+        if spec.donors:
+            sensitivity, elasticity = fixed(spec.donor_sensitivity), fixed(spec.pledge_elasticity)
+            self.donors = SecurityResponse(state, reference, sensitivity, elasticity)
+        if spec.contributors:
+            self.contributors = (state, fixed(spec.casualty_withdrawal))
 
 
 def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) -> Outcome:
@@ -102,13 +125,29 @@ def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) 
     strength = Strength(0, 0)
     treasury = Treasury(spec.funding, clock, log, mandate, strength)
     assessments = Assessments(spec.funding.assessed, clock, log, bus, treasury, mandate)
-    donors = Donors(spec.funding, clock, log, bus, streams, treasury)
     force = Force(
         spec.deployment.contributors, clock, log, bus, streams, mandate, strength, treasury
     )
-    chamber = Chamber(plan.council, spec.council, clock, mandate, strength)
+    security = None
+    feedback = _Feedback(None, None)
+    if spec.security is not None:
+        months = len(plan.calendar.month_ends)
+        security = Security(
+            spec.security, months, clock, log, bus, streams, force.contingents,
+            mandate, strength, treasury,
+        )  # fmt: skip
+        feedback = _Feedback(spec.security.feedback, security)
+    chamber = Chamber(plan.council, spec.council, clock, mandate, strength, *feedback.council)
+    donors = Donors(spec.funding, clock, log, bus, streams, treasury, feedback.donors)
+    if feedback.contributors is not None and security is not None:
+        per_casualty, subsystem = feedback.contributors[1], security
+        bus.security_updated.append(
+            lambda: force.casualty_withdrawals(
+                subsystem.state.casualties, per_casualty, subsystem.withdrawal_draws
+            )
+        )
     negotiations = Negotiations(spec.council.drafts, chamber, clock, log, bus, streams, mandate)
-    monitor = Monitor(plan, clock, treasury, force, chamber, mandate, strength)
+    monitor = Monitor(plan, clock, treasury, force, chamber, mandate, strength, security)
     # Costs accrue up to every change of strength or mandate; after a change of
     # mandate the force meets the new ceiling before the assessed budget is set up.
     bus.strength_changing.append(treasury.accrue)

@@ -52,6 +52,7 @@ from mss_sim.scenario.funding import (
     TrustFund,
 )
 from mss_sim.scenario.resolve import parameter_table
+from mss_sim.scenario.security import Feedback, Security
 from mss_sim.scenario.toml import load_chain
 
 __all__ = [
@@ -68,12 +69,14 @@ __all__ = [
     "Deployment",
     "Donor",
     "Draft",
+    "Feedback",
     "Funding",
     "Mandate",
     "Number",
     "Payer",
     "Scenario",
     "ScenarioInfo",
+    "Security",
     "Shock",
     "TrustFund",
     "_KeyedError",
@@ -180,6 +183,7 @@ class Scenario(FieldEquality):
     mandate: Mandate
     funding: Funding
     deployment: Deployment
+    security: Security | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
@@ -205,6 +209,15 @@ class Scenario(FieldEquality):
                     f"no draft named {condition.draft!r} "
                     f"(council.drafts: {', '.join(drafts) or 'none'})",
                 )
+        if self.security is not None:
+            countries = [c.country for c in self.deployment.contributors]
+            for country in self.security.contingents:
+                if country not in countries:
+                    raise _KeyedError(
+                        f"security.contingents.{country}",
+                        f"{country} is not a contributor "
+                        f"(deployment.contributors: {', '.join(countries)})",
+                    )
         return self
 
     # ------------------------------------------------------------------ helpers
