@@ -5,9 +5,11 @@ with the scenario compiled once, as ``run_batch`` runs them: no event log),
 then N replications of a bare SimPy skeleton built from the same replications:
 as many processes, each yielding plain timeouts, so that it processes exactly
 the events the model processed on that seed (counted on the very seeds timed).
-Then ``run_batch`` serially and with the process backend on two workers, also
-alternating. Prints medians with min and max, and the model's cost as a
-multiple of the skeleton's.
+The model is timed twice in each round: the scenario as bundled, and without
+its ``[security]`` table (the skeleton mirrors the latter), which gives what
+security adds to a replication. Then ``run_batch`` serially and with the process
+backend on two workers, also alternating. Prints medians with min and max, and
+the model's cost as a multiple of the skeleton's.
 
     python benchmarks/bench_replication.py [--runs 1000] [--repeat 7]
 """
@@ -102,24 +104,30 @@ def main() -> None:
     runs = args.runs
 
     scenario = mss_sim.load_scenario(ROOT / "scenarios" / "gsf_2025.toml")
-    plan = compile(scenario)
-    counts = processed_events(plan, SEED, runs)
+    core = compile(scenario.model_copy(update={"security": None}))
+    full = compile(scenario)
+    counts = processed_events(core, SEED, runs)
     mss_sim.run_batch(scenario, 50, seed=0)  # warm caches and imports
 
-    def model() -> None:
-        for i in range(runs):
-            run(plan, replication_seed(SEED, i))
+    def model(plan: mss_sim.model.CompiledScenario) -> Callable[[], None]:
+        def replications() -> None:
+            for i in range(runs):
+                run(plan, replication_seed(SEED, i))
+
+        return replications
 
     def bare() -> None:
         for processes, events in counts:
             skeleton(int(processes), int(events))
 
-    model_ms, bare_ms, ratios = [], [], []
+    model_ms, full_ms, bare_ms, ratios, security = [], [], [], [], []
     for _ in range(args.repeat):
-        m, b = timed(model), timed(bare)
+        m, f, b = timed(model(core)), timed(model(full)), timed(bare)
         model_ms.append(m / runs * 1e3)
+        full_ms.append(f / runs * 1e3)
         bare_ms.append(b / runs * 1e3)
         ratios.append(m / b)
+        security.append(f / m)
 
     serial, process = [], []
     for _ in range(args.repeat):
@@ -143,9 +151,11 @@ def main() -> None:
         f"(min {counts[:, 1].min()}, max {counts[:, 1].max()})"
     )
     print("median (min-max) over rounds; model and skeleton alternate within a round")
-    print(f"model, ms per replication:        {spread(model_ms)}")
-    print(f"bare skeleton, ms per replication: {spread(bare_ms)}")
-    print(f"model / skeleton (per round):      {spread(ratios, fmt='{:.2f}')}")
+    print(f"model without [security], ms per replication: {spread(model_ms)}")
+    print(f"bare skeleton, ms per replication:            {spread(bare_ms)}")
+    print(f"model without [security] / skeleton (per round): {spread(ratios, fmt='{:.2f}')}")
+    print(f"model as bundled, ms per replication:         {spread(full_ms)}")
+    print(f"with / without [security] (per round):        {spread(security)}")
     print(f"run_batch serial, replications/s:  {spread(serial, fmt='{:.0f}')}")
     print(f"run_batch 2 workers, replications/s: {spread(process, fmt='{:.0f}')}")
 

@@ -64,15 +64,15 @@ SECURITY_RECORD: tuple[Observation, ...] = (
     Observation("killings", dt.date(2024, 12, 31), 5601, 12, "OHCHR [C2]"),
     Observation("killings", dt.date(2025, 3, 31), 1600, 3, "OHCHR, 'over 1,600' [C]"),
     Observation("killings", dt.date(2025, 6, 30), 1520, 3, "OHCHR [C]"),
-    Observation("displaced", dt.date(2023, 12, 31), 315_000, 0, "IOM [C2]"),
-    Observation("displaced", dt.date(2024, 12, 31), 1_041_000, 0, "IOM [C2]"),
-    Observation("displaced", dt.date(2025, 6, 30), 1_300_000, 0, "IOM, 'about 1.3M' [C2]"),
+    Observation("displaced", dt.date(2023, 12, 31), 315_000, 0, "record [C2]"),
+    Observation("displaced", dt.date(2024, 12, 31), 1_041_000, 0, "record [C2]"),
+    Observation("displaced", dt.date(2025, 6, 30), 1_300_000, 0, "record, 'about 1.3M' [C2]"),
     Observation("gang_control", dt.date(2024, 6, 30), 0.80, 0, "UN, 'about 80%' in 2024 [C2]"),
     Observation("gang_control", dt.date(2024, 12, 31), 0.85, 0, "UN, 85% late 2024 [C2]"),
     Observation("gang_control", dt.date(2025, 3, 31), 0.85, 0, "UN, 85% early 2025 [C2]"),
-    Observation("police_available", dt.date(2022, 12, 31), 9700, 0, "UN/HNP [C2]"),
-    Observation("police_roster", dt.date(2022, 12, 31), 14_817, 0, "UN/HNP [C2]"),
-    Observation("police_attrition", dt.date(2023, 6, 30), 774, 6, "UN/HNP, H1 2023 [C2]"),
+    Observation("police_available", dt.date(2022, 12, 31), 9700, 0, "police figures [C2]"),
+    Observation("police_roster", dt.date(2022, 12, 31), 14_817, 0, "police figures [C2]"),
+    Observation("police_attrition", dt.date(2023, 6, 30), 774, 6, "police figures, H1 2023 [C2]"),
 )
 """The security record to 31 August 2025 (``docs/sources.md`` gives the references)."""
 

@@ -33,12 +33,17 @@ class SecurityResponse:
     elasticity : float
         Relative change of a pledge made after the start, per unit of free share
         above `reference`.
+    draws : dict of str to float
+        Each donor's uniform number, compared at each tranche with its honour
+        probability of the moment (from the stream ``security``, see
+        :mod:`mss_sim.model.security`).
     """
 
     state: SecurityState
     reference: float
     sensitivity: float
     elasticity: float
+    draws: dict[str, float]
 
     def honour(self, probability: float) -> float:
         """The honour probability `probability` shifted by the security situation now."""
@@ -161,7 +166,7 @@ class Donors:
             )
         else:
             # One draw, compared at each tranche with the honour probability of the moment.
-            draw = float(self._streams[f"funding/{spec.name}/honour"].random())
+            draw = security.draws[spec.name]
             honoured = True
         if pledge_day > 0:
             yield env.timeout(pledge_day)

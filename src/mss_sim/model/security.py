@@ -31,10 +31,11 @@ stands after the month's bookkeeping:
 Draws come from the stream ``security``, all at the start of the replication and
 whatever the parameters (so that changing one parameter never shifts another
 draw): the normal numbers ``e1`` and ``e2`` of every month (an array of shape
-``(months, 2)``), then uniform numbers of shape ``(months, 2 + contingents)``:
-a month's offensive, its casualties (Poisson by inversion) and one per
+``(months, 2)``), then ``months * (2 + contingents) + donors`` uniform numbers:
+for each month its offensive, its casualties (Poisson by inversion) and one per
 contingent, in the scenario's order, for withdrawals after casualties
-(``[security.feedback] contributors``).
+(``[security.feedback] contributors``); then one per donor, in the scenario's
+order, for honouring its pledge (``[security.feedback] donors``).
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ class Security:
         The personnel deployed (casualties are among them).
     logistics : Logistics
         Whether logistics bills went unpaid.
+    donors : sequence of str
+        The donors' names, in the scenario's order (each gets a uniform number for
+        the donors' feedback).
     """
 
     def __init__(
@@ -121,6 +125,7 @@ class Security:
         mandate: MandateState,
         strength: Strength,
         logistics: Logistics,
+        donors: Sequence[str] = (),
     ):
         self._clock, self._log, self._bus = clock, log, bus
         self._mandate, self._strength, self._logistics = mandate, strength, logistics
@@ -162,7 +167,13 @@ class Security:
         self._phi = self.strength_start * (1.0 - control) / (control * self.force_start)
         rng = streams["security"]
         self._normals = rng.standard_normal((months, 2)).tolist()
-        self._uniforms = rng.random((months, 2 + len(contingents))).tolist()
+        per_month = 2 + len(contingents)
+        uniforms = rng.random(months * per_month + len(donors)).tolist()
+        self._uniforms = [
+            uniforms[k : k + per_month] for k in range(0, months * per_month, per_month)
+        ]
+        self.donor_draws = dict(zip(donors, uniforms[months * per_month :], strict=True))
+        """Each donor's uniform number for honouring its pledge under the donors' feedback."""
         self.withdrawal_draws: list[float] = []
         """The month's uniform numbers for the contingents' withdrawals, one each."""
         self.killings_total = 0
@@ -202,11 +213,7 @@ class Security:
         uniforms = self._uniforms[month]
         u_offensive, u_casualties = uniforms[0], uniforms[1]
         self.withdrawal_draws = uniforms[2:]
-        logistics_short = self._logistics.logistics_short()
-        if self._weighted or logistics_short or self._mandate.powers:
-            force = self.effective_force(logistics_short=logistics_short)
-        else:  # the common case, inlined: unweighted, no powers, logistics paid
-            force = self._strength.deployed + self.police_weight * s.police_available
+        force = self.effective_force(logistics_short=self._logistics.logistics_short())
         x = (force - self.force_start) / 1000.0
         offensive = u_offensive < self.offensive_hazard
         strength = s.gang_strength * math.exp(

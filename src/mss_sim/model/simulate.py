@@ -70,7 +70,8 @@ class _Feedback:
             self.council = (state, reference)
         if spec.donors:
             sensitivity, elasticity = fixed(spec.donor_sensitivity), fixed(spec.pledge_elasticity)
-            self.donors = SecurityResponse(state, reference, sensitivity, elasticity)
+            draws = security.donor_draws
+            self.donors = SecurityResponse(state, reference, sensitivity, elasticity, draws)
         if spec.contributors:
             self.contributors = (state, fixed(spec.casualty_withdrawal))
 
@@ -134,7 +135,7 @@ def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) 
         months = len(plan.calendar.month_ends)
         security = Security(
             spec.security, months, clock, log, bus, streams, force.contingents,
-            mandate, strength, treasury,
+            mandate, strength, treasury, [d.name for d in spec.funding.donors],
         )  # fmt: skip
         feedback = _Feedback(spec.security.feedback, security)
     chamber = Chamber(plan.council, spec.council, clock, mandate, strength, *feedback.council)
