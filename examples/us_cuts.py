@@ -8,8 +8,9 @@ Both scenarios run with the same seed, so replication i of each draws the same v
 for every parameter they share (costs, pledges, readiness, votes): the paired
 differences isolate what the US freeze, cut, conditional support and partial payment
 of assessed dues change. It prints the mean paired difference in money received, in
-the months to half the ceiling and in the months with unpaid bills, each with a 95%
-interval, and what assessed arrears come to under each scenario.
+the months to half the ceiling, in the months with unpaid bills, in the people killed
+and in the share of the capital under gang control at the end (percentage points),
+each with a 95% interval, and what assessed arrears come to under each scenario.
 """
 
 from __future__ import annotations
@@ -56,6 +57,15 @@ def main(argv: list[str] | None = None) -> dict[str, tuple[float, float, float]]
         "months to half the ceiling": tuple(paired_difference(half(base), half(cuts))),
         "months with unpaid bills": tuple(
             paired_difference(base.scalars["shortfall_months"], cuts.scalars["shortfall_months"])
+        ),
+        # What the cuts change on the ground (docs/security.md).
+        "people killed over 24 months": tuple(
+            paired_difference(base.scalars["killings_total"], cuts.scalars["killings_total"])
+        ),
+        "gang control at the end (pts)": tuple(
+            paired_difference(
+                100 * base.scalars["gang_control_at_end"], 100 * cuts.scalars["gang_control_at_end"]
+            )
         ),
     }
     print(f"us_budget_cuts minus gsf_2025, {args.runs} paired replications, seed {args.seed}:")

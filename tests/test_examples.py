@@ -40,6 +40,8 @@ def test_us_cuts_pairs_the_scenarios(capsys):
     mean, low, high = differences["received (US$ M)"]
     assert low <= mean <= high < 0
     assert differences["months to half the ceiling"][0] >= 0
+    # Less force on the ground: if anything, more people killed.
+    assert differences["people killed over 24 months"][2] > 0
     out = capsys.readouterr().out
     assert "us_budget_cuts minus gsf_2025, 60 paired replications, seed 4:" in out
     assert "assessed arrears at the end" in out
