@@ -167,8 +167,8 @@ def series_names(scenario: Scenario) -> tuple[str, ...]:
     --------
     >>> import mss_sim
     >>> names = series_names(mss_sim.load_scenario("scenarios/gsf_2025.toml"))
-    >>> names[-3:]
-    ('balance.assessed', 'received_cum.assessed', 'spent_cum.assessed')
+    >>> names[:2], names[-3:]
+    (('deployed', 'ceiling'), ('police_available', 'effective_force', 'casualties'))
     """
     accounts = scenario.funding.accounts()
     security = SECURITY_SERIES if scenario.security is not None else ()

@@ -75,7 +75,7 @@ def poisson_quantile(u: float, mean: float) -> int:
     >>> poisson_quantile(0.5, 0.0), poisson_quantile(0.3, 2.0), poisson_quantile(0.99, 2.0)
     (0, 1, 6)
     """
-    if mean <= 0.0:
+    if mean <= 0.0 or u <= 0.0:
         return 0
     if mean > 500.0:
         return max(0, math.floor(mean + math.sqrt(mean) * _NORMAL.inv_cdf(u) + 0.5))
