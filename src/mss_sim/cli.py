@@ -34,6 +34,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _first_line(exc: Exception) -> str:
+    """The error's first line, and how many further problems it found."""
+    first = str(exc).splitlines()[0]
+    further = getattr(exc, "further", 0)
+    return first + (f" (+{further} more)" if further else "")
+
+
 def _fail(message: str) -> int:
     print(f"mss-sim: error: {message}", file=sys.stderr)
     return 2
@@ -171,8 +178,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             scenario = load_scenario(_resolve_scenario(name))
         except ScenarioError as exc:
-            first, *rest = str(exc).splitlines()
-            print(f"error  {first}" + (f" (+{len(rest)} more)" if rest else ""))
+            print(f"error  {_first_line(exc)}")
             status = 2
         else:
             n = len(scenario.uncertain_parameters())
@@ -297,8 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (ScenarioError, ResultsError) as exc:
-        first, *rest = str(exc).splitlines()
-        return _fail(first + (f" (+{len(rest)} more)" if rest else ""))
+        return _fail(_first_line(exc))
     except MssSimError as exc:
         return _fail(str(exc))
     except OSError as exc:

@@ -35,12 +35,23 @@ class ScenarioError(MssSimError, ValueError):
         The file name the problem was found in, if any.
     path : str or None
         The key path inside the scenario (``funding.donors[2].pledge_usd``).
+    further : int
+        How many more problems were found besides this one (the message lists
+        the next few on a second line).
     """
 
-    def __init__(self, message: str, *, source: str | None = None, path: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        path: str | None = None,
+        further: int = 0,
+    ):
         self.source = source
         self.path = path
         self.problem = message
+        self.further = further
         parts = [p for p in (source, path) if p]
         super().__init__(": ".join([*parts, message]))
 

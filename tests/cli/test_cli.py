@@ -239,6 +239,21 @@ def test_run_bad_scenario_with_several_problems_is_one_line(tmp_path):
     code, out, err = run_main(["run", str(bad), "--runs", "2", "--out", str(tmp_path / "o")])
     assert_single_error_line(code, out, err)
     assert "twice.toml" in err
+    assert err.rstrip().endswith("(+1 more)"), err
+
+
+def test_validate_counts_the_further_problems(tmp_path, capsys):
+    """Four required keys missing: the first is named, three more are counted."""
+    text = GSF.read_text(encoding="utf-8")
+    for key in ("killings_per_month = ", "displaced = ", "gang_control = "):
+        start = text.index("\n" + key) + 1
+        text = text[:start] + text[text.index("\n", start) + 1 :]
+    text = text.replace("gang_strength = {", "gang_strength_typo = {", 1)
+    bad = tmp_path / "four.toml"
+    bad.write_text(text, encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("error  four.toml") and line.endswith("(+4 more)"), line
 
 
 def test_run_refuses_to_overwrite_a_foreign_directory(tmp_path):

@@ -138,13 +138,13 @@ def test_the_mandates_powers_raise_the_effective_force():
             "powers": ["arrest_detain", "independent_operations", "curfew"],
         }
     ]
-    powers = {"arrest_detain": 0.3, "independent_operations": 0.1, "unused": 5.0}
+    powers = {"arrest_detain": 0.3, "independent_operations": 0.1}
     rep = mss_sim.simulate(scenario(data, powers=powers), seed=0)
     assert rep.scalars["renew.adopted"] == 1
     s = security_series(rep)
     g, sup, kr, a, dpk, rr = 0.02, 0.05, 0.3, 0.2, 50.0, 0.1
     e0 = DEPLOYED + PI * P0
-    uplift = 1.3 * 1.1  # "curfew" has no uplift, "unused" is not in the mandate
+    uplift = 1.3 * 1.1  # "curfew" has no uplift
     e1 = uplift * DEPLOYED + PI * P0
     assert s["effective_force"].tolist() == pytest.approx([e0, e1, e1, e1], rel=1e-14)
     phi = G0 * (1 - C0) / (C0 * e0)

@@ -10,6 +10,7 @@ import pytest
 
 import mss_sim
 from conftest import DELETE, edit, error_of, write
+from mss_sim.errors import ScenarioError
 from mss_sim.model import resolve
 from mss_sim.scenario import load_raw
 from mss_sim.scenario.distributions import _Dist
@@ -150,7 +151,8 @@ def security_numbers(sec) -> dict[str, object]:
 def test_every_uncertain_security_value_resolves(path):
     sc = mss_sim.load_scenario(path)
     uncertain = {p: d for p, d in sc.uncertain_parameters().items() if p.startswith("security.")}
-    assert "security.powers.arrest_detain" in uncertain
+    # Powers only where a draft grants them (mss_2024's drafts grant none).
+    assert ("security.powers.arrest_detain" in uncertain) == (path.stem != "mss_2024")
     assert "security.feedback.casualty_withdrawal" in uncertain
     numbers = security_numbers(sc.security)
     assert {p for p, v in numbers.items() if isinstance(v, _Dist)} == {
@@ -175,3 +177,20 @@ def test_uncertain_contingent_weights_resolve(tmp_path, data):
     assert "security.contingents.KEN" in sc.uncertain_parameters()
     weight = resolve(sc, 4).scenario.security.contingents["KEN"]
     assert isinstance(weight, float) and 0.8 <= weight <= 1.6
+
+
+def test_a_power_no_mandate_or_draft_grants_is_an_error(tmp_path, data):
+    """A typo in [security.powers] would silently drop an uplift."""
+    data["security"]["powers"] = {"arest_detain": 0.2}
+    with pytest.raises(ScenarioError) as info:
+        mss_sim.load_scenario(write(tmp_path, data))
+    message = str(info.value)
+    assert "security.powers.arest_detain" in message
+    assert "no mandate or draft grants the power 'arest_detain'" in message
+    assert "arrest_detain" in message.split("powers in the scenario:")[1]
+
+
+def test_feedback_switches_must_be_true_or_false(tmp_path, data):
+    data["security"]["feedback"] = {"council": "yes"}
+    with pytest.raises(ScenarioError, match=r"security\.feedback\.council"):
+        mss_sim.load_scenario(write(tmp_path, data))

@@ -238,13 +238,19 @@ class Force:
         """Withdraw contingents after a month with `casualties` among the mission's personnel.
 
         Each contingent in the field leaves for good with probability
-        ``1 - exp(-per_casualty * casualties)``: if its number in `draws` (one per
-        contingent, in the order of the scenario) is below it.
+        ``1 - exp(-per_casualty * casualties * share)``, `share` its part of the
+        personnel deployed (its expected share of the casualties): if its number in
+        `draws` (one per contingent, in the order of the scenario) is below it.
         """
-        if casualties <= 0 or per_casualty <= 0:
+        total = self._strength.deployed
+        if casualties <= 0 or per_casualty <= 0 or total <= 0:
             return
-        probability = -math.expm1(-per_casualty * casualties)
-        for c, u in zip(self.contingents, draws, strict=True):
-            if u < probability and c.deployed > 0 and not c.withdrawn:
-                c.withdrawn = True
-                self.remove(c, c.deployed, reason="casualties")
+        rate = per_casualty * casualties / total
+        leaving = [
+            c
+            for c, u in zip(self.contingents, draws, strict=True)
+            if c.deployed > 0 and not c.withdrawn and u < -math.expm1(-rate * c.deployed)
+        ]
+        for c in leaving:
+            c.withdrawn = True
+            self.remove(c, c.deployed, reason="casualties")

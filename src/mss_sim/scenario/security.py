@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StrictBool
 
 from mss_sim.scenario.fields import (
     ISO3,
@@ -60,13 +60,14 @@ class Feedback(_Spec):
         ``1 + pledge_elasticity * (free share - performance_reference)`` (at least 0).
     contributors : bool
         After each month, each contingent in the field withdraws for good with
-        probability ``1 - exp(-casualty_withdrawal * casualties)``, the mission's
-        casualties of that month.
+        probability ``1 - exp(-casualty_withdrawal * casualties * share)``: the
+        mission's casualties of that month times the contingent's share of the
+        personnel deployed (its expected share of the casualties).
     """
 
-    council: bool = True
-    donors: bool = True
-    contributors: bool = True
+    council: StrictBool = True
+    donors: StrictBool = True
+    contributors: StrictBool = True
     performance_reference: Probability = 0.25
     donor_sensitivity: NonNegative = 0.5
     pledge_elasticity: NonNegative = 1.0

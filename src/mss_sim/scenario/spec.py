@@ -210,6 +210,18 @@ class Scenario(FieldEquality):
                     f"(council.drafts: {', '.join(drafts) or 'none'})",
                 )
         if self.security is not None:
+            granted = set(self.mandate.powers)
+            for draft in self.council.drafts:
+                granted.update(draft.powers or ())
+                for step in draft.soften:
+                    granted.update(step.powers or ())
+            for power in self.security.powers:
+                if power not in granted:
+                    raise _KeyedError(
+                        f"security.powers.{power}",
+                        f"no mandate or draft grants the power {power!r} "
+                        f"(powers in the scenario: {', '.join(sorted(granted)) or 'none'})",
+                    )
             countries = [c.country for c in self.deployment.contributors]
             for country in self.security.contingents:
                 if country not in countries:
@@ -295,4 +307,6 @@ def scenario_from_dict(data: dict[str, Any], *, source: str | None = None) -> Sc
             more = "; ".join(f"{p}: {m}" for p, m in problems[1:4])
             extra = f" (+{len(problems) - 4} more)" if len(problems) > 4 else ""
             message += f"\n  also: {more}{extra}"
-        raise ScenarioError(message, source=source, path=loc or "(top level)") from None
+        raise ScenarioError(
+            message, source=source, path=loc or "(top level)", further=len(problems) - 1
+        ) from None
