@@ -17,6 +17,7 @@ list item is drawn from a stream named by the item's identifier
 
 The scenarios' ``[security]`` tables came later and are left out here; with
 their feedbacks off, security changes no other output (``test_security_wiring.py``).
+Outputs added later (per contributor, airlift, force generation) are not compared.
 """
 
 from __future__ import annotations
@@ -63,17 +64,13 @@ def test_streams_named_by_position_reproduce_the_golden_sample_bitwise(name):
     plan = dataclasses.replace(compile(scenario), parameters=parameter_table(scenario, by_id=False))
     chunk = mss_sim.batch.chunk.run_chunk(plan, SEED, 0, RUNS)
     golden = _golden(name)
-    checked = 0
-    for j, key in enumerate(plan.scalar_names):
-        assert golden[f"scalar:{key}"].tobytes() == chunk.scalars[:, j].tobytes(), key
-        checked += 1
-    for j, key in enumerate(plan.series_names):
-        assert golden[f"series:{key}"].tobytes() == chunk.series[:, j].tobytes(), key
-        checked += 1
-    for j, key in enumerate(plan.parameters.paths):
-        assert golden[f"param:{key}"].tobytes() == chunk.parameters[:, j].tobytes(), key
-        checked += 1
-    assert checked == len(golden)
+    ours = {f"scalar:{key}": chunk.scalars[:, j] for j, key in enumerate(plan.scalar_names)}
+    ours |= {f"series:{key}": chunk.series[:, j] for j, key in enumerate(plan.series_names)}
+    ours |= {f"param:{key}": chunk.parameters[:, j] for j, key in enumerate(plan.parameters.paths)}
+    # Every output of 47ebfd4 is still there, bitwise (later outputs come in addition).
+    assert set(golden) <= set(ours)
+    for key, values in golden.items():
+        assert values.tobytes() == ours[key].tobytes(), key
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -84,7 +81,7 @@ def test_every_output_is_distributed_as_in_the_golden_sample(name):
     renamed = dict(zip(by_id, by_position, strict=True))
     ours = _outputs(mss_sim.run_batch(scenario, RUNS, seed=SEED), renamed)
     golden = _golden(name)
-    assert sorted(golden) == sorted(ours)
+    assert set(golden) <= set(ours)
     # The draws named by identifier did change: the test below is not trivially met.
     moved = [p for p in by_id if re.search(r"\[[A-Za-z]", p)]
     assert moved

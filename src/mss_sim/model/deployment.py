@@ -17,12 +17,13 @@ from typing import Protocol
 
 import numpy as np
 
+from mss_sim.model.airlift import Airlift
 from mss_sim.model.clock import DAYS_PER_MONTH, Clock
 from mss_sim.model.events import EventKind
 from mss_sim.model.shared import Bus, EventLog, MandateState, Process, Strength
 from mss_sim.random import Streams
+from mss_sim.scenario.deployment import Contributor
 from mss_sim.scenario.resolve import fixed
-from mss_sim.scenario.spec import Contributor
 
 __all__ = ["Contingent", "Force", "Funds"]
 
@@ -56,11 +57,23 @@ class Contingent:
     deferred: bool = False
     arrived: bool = False
     withdrawn: bool = False
+    rotating: bool = False
+    """Its personnel are being relieved (its waves wait)."""
 
     @classmethod
     def from_spec(cls, spec: Contributor, clock: Clock) -> Contingent:
-        """The contingent of a resolved contributor at the start."""
+        """The contingent of a resolved contributor at the start.
+
+        Readiness counts from the later of its availability and its pledge, and lasts
+        until both its personnel and its equipment are ready.
+        """
         pledged = round(fixed(spec.pledged))
+        available = clock.day(spec.available_from) if spec.available_from else 0.0
+        if spec.pledge_date is not None:
+            available = max(available, clock.day(spec.pledge_date))
+        readiness = max(
+            [fixed(spec.readiness_months)] + [fixed(e.ready_months) for e in spec.equipment]
+        )
         return cls(
             country=spec.country,
             pledged=max(pledged, spec.initial_deployed),
@@ -68,8 +81,8 @@ class Contingent:
             lead_nation=spec.lead_nation,
             wave_size=max(1, round(fixed(spec.wave_size))),
             wave_interval=fixed(spec.wave_interval_months) * DAYS_PER_MONTH,
-            readiness=fixed(spec.readiness_months) * DAYS_PER_MONTH,
-            available_day=clock.day(spec.available_from) if spec.available_from else 0.0,
+            readiness=readiness * DAYS_PER_MONTH,
+            available_day=available,
             attrition=fixed(spec.monthly_attrition),
             arrived=spec.initial_deployed > 0,
         )
@@ -90,6 +103,8 @@ class Force:
         The shared count of personnel deployed, kept up to date here.
     funds : Funds
         Whether the money allows another wave.
+    airlift : Airlift, optional
+        Seats that waves wait for (none: waves fly at once).
     """
 
     def __init__(
@@ -102,17 +117,40 @@ class Force:
         mandate: MandateState,
         strength: Strength,
         funds: Funds,
+        airlift: Airlift | None = None,
     ):
         self._clock, self._log, self._bus, self._streams = clock, log, bus, streams
         self._mandate, self._strength, self._funds = mandate, strength, funds
+        self.airlift = airlift
         self.contingents = [Contingent.from_spec(c, clock) for c in contributors]
+        for spec, c in zip(contributors, self.contingents, strict=True):
+            # The pledge beyond what is in the field materialises or not, once.
+            probability = fixed(spec.pledge_probability)
+            if probability < 1.0 and self.draw(c, "pledge") >= probability:
+                c.pledged = c.deployed
         strength.deployed = strength.peak = sum(c.deployed for c in self.contingents)
-        # Non-lead contingents leave first when the ceiling falls, the last listed first.
-        self._cut_order = [c for c in reversed(self.contingents) if not c.lead_nation]
-        self._cut_order += [c for c in self.contingents if c.lead_nation]
+        self.set_cut_order()
         self._rngs: dict[str, np.random.Generator] = {}
         self._attriting = [c for c in self.contingents if c.attrition > 0]
+        self.paused_until = 0.0
+        """No wave deploys before this day (a handover of the lead)."""
+        self.lead_changes = 0
+        self.rotation_gap_days = 0.0
         self.check_half_ceiling()
+
+    def draw(self, c: Contingent, what: str) -> float:
+        """One uniform number from the stream ``deployment/<country>/<what>``."""
+        return float(self._streams[f"deployment/{c.country}/{what}"].random())
+
+    def set_cut_order(self) -> None:
+        """Non-lead contingents leave first when the ceiling falls, the last listed first."""
+        self._cut_order = [c for c in reversed(self.contingents) if not c.lead_nation]
+        self._cut_order += [c for c in self.contingents if c.lead_nation]
+
+    @property
+    def withdrawn(self) -> int:
+        """How many contingents have left for good."""
+        return sum(c.withdrawn for c in self.contingents)
 
     def start(self) -> None:
         """Start every contingent's process."""
@@ -190,11 +228,17 @@ class Force:
             if not mandate.active:
                 yield self._bus.next_mandate_change()
                 continue
+            if self.paused_until > env.now:
+                yield env.timeout(self.paused_until - env.now)
+                continue
             size = min(c.wave_size, c.pledged - c.deployed, mandate.ceiling - strength.deployed)
-            if size > 0:
+            if size > 0 and not c.rotating:
                 if funds.can_cover(strength.deployed + size, first=not c.arrived):
                     c.deferred = False
-                    self.add(c, size)
+                    if self.airlift is None:
+                        self.add(c, size)
+                    else:
+                        yield from self.fly_in(c, size)
                 elif not c.deferred:
                     c.deferred = True
                     self._log(EventKind.DEFERRED, c.country, count=size, reason="funds")
@@ -202,6 +246,30 @@ class Force:
             if funds.logistics_short() and funds.logistics_slowdown > 1.0:
                 # Unpaid logistics bills: the wave that is due waits longer.
                 yield env.timeout(c.wave_interval * (funds.logistics_slowdown - 1.0))
+
+    def fly_in(self, c: Contingent, count: int) -> Process:
+        """Wait for `count` airlift seats, then deploy as many as the mandate still allows.
+
+        Seats left over (the mandate lapsed or the ceiling filled meanwhile) go back.
+        """
+        assert self.airlift is not None
+        yield from self.airlift.board(count)
+        m = self._mandate
+        allowed = 0
+        if m.active and not c.withdrawn:
+            allowed = max(
+                0, min(count, c.pledged - c.deployed, m.ceiling - self._strength.deployed)
+            )
+        if allowed:
+            self.add(c, allowed)
+        self.airlift.give_back(count - allowed)
+
+    def draw_down(self, c: Contingent, to: int, *, reason: str) -> None:
+        """Bring `c` down to `to` personnel for good (``to == 0``: it leaves)."""
+        c.pledged = min(c.pledged, to)
+        self.remove(c, c.deployed - to, reason=reason)
+        if to == 0 and not c.withdrawn:
+            c.withdrawn = True
 
     def attrition(self) -> None:
         """Remove a month's attrition from every contingent (binomial, own stream each)."""

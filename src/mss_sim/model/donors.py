@@ -63,6 +63,12 @@ class DonorState:
     freezes: list[tuple[float, float, bool]] = field(default_factory=list)
     """Each freeze's start, end and whether it is lifted at its end."""
     ended: bool = False
+    reneged: bool = False
+
+    @property
+    def supporting(self) -> bool:
+        """Whether the donor still supports the mission (not reneged, not ended)."""
+        return not (self.ended or self.reneged)
 
     def hold(self, due: float) -> tuple[float, bool]:
         """When a tranche due at `due` may be paid, and whether it is paid then.
@@ -182,6 +188,7 @@ class Donors:
         if not honoured:
             log(EventKind.RENEGED, spec.name, cents=state.outstanding_cents)
             state.outstanding_cents = 0
+            state.reneged = True
             return
         for k in range(spec.tranches):
             due = pledge_day + lag + k * interval
@@ -208,6 +215,7 @@ class Donors:
             if security is not None and draw >= security.honour(honour):
                 log(EventKind.RENEGED, spec.name, cents=state.outstanding_cents)
                 state.outstanding_cents = 0
+                state.reneged = True
                 return
             amount = state.outstanding_cents if left == 1 else state.outstanding_cents // left
             if amount > 0:

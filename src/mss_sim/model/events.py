@@ -54,6 +54,7 @@ class EventKind(StrEnum):
     ATTRITION = "attrition"
     REPATRIATED = "repatriated"
     OFFENSIVE = "offensive"
+    HANDOVER = "handover"
 
 
 def event_kind(kind: str) -> EventKind:

@@ -78,6 +78,7 @@ class Monitor:
         mandate, strength = self._mandate, self._strength
         accounts = list(treasury.accounts.values())
         security = self._security
+        contingents, airlift = force.contingents, force.airlift
         rows = self._rows
         for k, day in enumerate(self._plan.calendar.month_ends):
             yield env.timeout(day - env.now)
@@ -103,6 +104,8 @@ class Monitor:
                 treasury.unpaid_cents / 100,
                 treasury.arrears_cents / 100,
                 *per_account,
+                *[c.deployed for c in contingents],
+                airlift.waiting if airlift is not None else 0,
             ]
             if security is not None:
                 rows[k] += security.row()
@@ -134,6 +137,9 @@ class Monitor:
             treasury.shortfall_months,
             treasury.first_shortfall_month,
             paid / incurred if incurred else _NAN,
+            self._force.lead_changes,
+            self._force.withdrawn,
+            self._force.rotation_gap_days,
         )
         for i, donor in plan.donor_scalars:
             out[i] = treasury.received_by[donor] / 100

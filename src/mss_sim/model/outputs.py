@@ -37,7 +37,10 @@ SERIES: tuple[str, ...] = (
     "unpaid_obligations",
     "arrears_assessed",
 )
-"""Monthly series of every replication. Money is in US dollars, exact to the cent:
+"""Monthly series of every replication (then come, per account ``<a>``, ``balance.<a>``,
+``received_cum.<a>`` and ``spent_cum.<a>``; per contributor ``deployed.<ISO3>``; and
+``airlift_queue``, the personnel waiting for airlift seats at the month's end). Money is
+in US dollars, exact to the cent:
 ``cash_balance``, ``received_cum`` and ``spent_cum`` are sums over the accounts,
 ``unpaid_obligations`` what the accounts owe, ``arrears_assessed`` assessed
 contributions issued and not (yet) paid. Per account ``<a>`` (see
@@ -62,12 +65,18 @@ STANDARD_SCALARS: tuple[str, ...] = (
     "shortfall_months",
     "first_shortfall_month",
     "share_of_costs_covered",
+    "lead_nation_changes",
+    "contingents_withdrawn",
+    "rotation_gap_days",
 )
 """Scalar outcomes of every replication (per-draft and per-donor outcomes come in
 addition: ``received_usd.<donor>``, what each donor paid, net of money returned).
 ``first_shortfall_month`` is the month (1 = the first of the horizon) at whose end
 obligations first went unpaid, NaN if none did; ``share_of_costs_covered`` is the
-share of the costs incurred over the horizon that were paid (NaN without costs)."""
+share of the costs incurred over the horizon that were paid (NaN without costs);
+``lead_nation_changes`` counts handovers of the lead, ``contingents_withdrawn`` the
+contingents that left for good, ``rotation_gap_days`` the days rotations left a
+contingent waiting for its relief (summed over rotations)."""
 
 DRAFT_SCALARS: tuple[str, ...] = (
     "adopted",
@@ -169,10 +178,14 @@ def series_names(scenario: Scenario) -> tuple[str, ...]:
     >>> names = series_names(mss_sim.load_scenario("scenarios/gsf_2025.toml"))
     >>> names[:2], names[-3:]
     (('deployed', 'ceiling'), ('police_available', 'effective_force', 'casualties'))
+    >>> [n for n in names if n.startswith("deployed.")][:2]
+    ['deployed.KEN', 'deployed.GTM']
     """
     accounts = scenario.funding.accounts()
+    per_account = tuple(f"{kind}.{a}" for a in accounts for kind in ACCOUNT_SERIES)
+    per_contributor = tuple(f"deployed.{c.country}" for c in scenario.deployment.contributors)
     security = SECURITY_SERIES if scenario.security is not None else ()
-    return SERIES + tuple(f"{kind}.{a}" for a in accounts for kind in ACCOUNT_SERIES) + security
+    return SERIES + per_account + per_contributor + ("airlift_queue",) + security
 
 
 @dataclass(frozen=True)

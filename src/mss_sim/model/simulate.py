@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mss_sim.model.accounts import Treasury
+from mss_sim.model.airlift import Airlift
 from mss_sim.model.assessed import Assessments
 from mss_sim.model.chamber import Chamber
 from mss_sim.model.clock import Clock
@@ -21,6 +22,7 @@ from mss_sim.model.council import Negotiations
 from mss_sim.model.deployment import Force
 from mss_sim.model.donors import Donors, SecurityResponse
 from mss_sim.model.events import Event
+from mss_sim.model.forcegen import ForceGeneration
 from mss_sim.model.monitor import Monitor
 from mss_sim.model.outputs import Replication
 from mss_sim.model.security import Security
@@ -126,8 +128,21 @@ def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) 
     strength = Strength(0, 0)
     treasury = Treasury(spec.funding, clock, log, mandate, strength)
     assessments = Assessments(spec.funding.assessed, clock, log, bus, treasury, mandate)
+    airlift = None
+    if spec.deployment.airlift is not None:
+        supplier = spec.deployment.airlift.supplied_by
+        # The supplying donor's support is checked from the start, once donors exist.
+        airlift = Airlift(
+            spec.deployment.airlift,
+            clock,
+            None if supplier is None else lambda: donors.states[supplier].supporting,
+        )
     force = Force(
-        spec.deployment.contributors, clock, log, bus, streams, mandate, strength, treasury
+        spec.deployment.contributors, clock, log, bus, streams, mandate, strength, treasury,
+        airlift,
+    )  # fmt: skip
+    generation = ForceGeneration(
+        spec.deployment, force, clock, log, bus, streams, mandate, strength
     )
     security = None
     feedback = _Feedback(None, None)
@@ -160,6 +175,9 @@ def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) 
     donors.start()
     assessments.start()
     force.start()
+    generation.start()
+    if airlift is not None:
+        airlift.start()
     env.run(until=env.process(monitor.month_ends()))
     return Outcome(monitor.series, monitor.scalars(), draws, log.events)
 

@@ -23,19 +23,22 @@ from mss_sim.scenario.council import (
     Council,
     Draft,
 )
+from mss_sim.scenario.deployment import (
+    Airlift,
+    Contributor,
+    Deployment,
+    Drawdown,
+    Equipment,
+    Handover,
+)
 from mss_sim.scenario.distributions import FieldEquality, _Dist
 from mss_sim.scenario.fields import (
-    ISO3,
     FundingModel,
     Identifier,
-    NonNegative,
     Number,
-    Positive,
-    Probability,
     _KeyedError,
     _Spec,
     add_months,
-    check_unique,
     describe_error,
     format_loc,
 )
@@ -61,6 +64,7 @@ __all__ = [
     "FUNDING_MODELS",
     "MODEL_PAYERS",
     "PERMANENT_MEMBERS",
+    "Airlift",
     "Assessed",
     "Condition",
     "Contributor",
@@ -69,8 +73,11 @@ __all__ = [
     "Deployment",
     "Donor",
     "Draft",
+    "Drawdown",
+    "Equipment",
     "Feedback",
     "Funding",
+    "Handover",
     "Mandate",
     "Number",
     "Payer",
@@ -124,46 +131,6 @@ class Mandate(_Spec):
         return self
 
 
-class Contributor(_Spec):
-    """A country contributing personnel: its pledge, readiness, waves and attrition."""
-
-    country: ISO3
-    pledged: NonNegative
-    initial_deployed: int = Field(default=0, ge=0)
-    available_from: dt.date | None = None
-    readiness_months: NonNegative = 0.0
-    wave_size: Positive = 100.0
-    wave_interval_months: Positive = 1.0
-    monthly_attrition: Probability = 0.0
-    lead_nation: bool = False
-
-    @model_validator(mode="after")
-    def _check(self) -> Contributor:
-        if isinstance(self.pledged, float) and self.initial_deployed > self.pledged:
-            raise _KeyedError(
-                "initial_deployed",
-                f"must be <= pledged ({self.pledged:g}), got {self.initial_deployed}",
-            )
-        return self
-
-
-class Deployment(_Spec):
-    """The ``[deployment]`` table: the contributing countries."""
-
-    contributors: list[Contributor] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _check(self) -> Deployment:
-        countries = [c.country for c in self.contributors]
-        check_unique(countries, lambda i: f"contributors[{i}].country", "")
-        leads = [i for i, c in enumerate(self.contributors) if c.lead_nation]
-        if len(leads) > 1:
-            raise _KeyedError(
-                f"contributors[{leads[1]}].lead_nation", "only one lead nation is allowed"
-            )
-        return self
-
-
 class Scenario(FieldEquality):
     """A complete, validated scenario.
 
@@ -209,6 +176,14 @@ class Scenario(FieldEquality):
                     f"no draft named {condition.draft!r} "
                     f"(council.drafts: {', '.join(drafts) or 'none'})",
                 )
+        airlift = self.deployment.airlift
+        donors = [d.name for d in self.funding.donors]
+        supplier = airlift.supplied_by if airlift is not None else None
+        if supplier is not None and supplier not in donors:
+            raise _KeyedError(
+                "deployment.airlift.supplied_by",
+                f"no donor named {supplier!r} (funding.donors: {', '.join(donors) or 'none'})",
+            )
         if self.security is not None:
             granted = set(self.mandate.powers)
             for draft in self.council.drafts:

@@ -1,0 +1,74 @@
+"""Airlift: seats to fly personnel in, refilled at the start of every month.
+
+A SimPy :class:`~simpy.resources.container.Container` holds the month's seats
+(``[deployment.airlift] seats_per_month``); at each month's start it is topped up
+to that capacity (unused seats do not carry over), but only while the donor that
+supplies it, if any, still supports the mission. Waves and rotations board their
+personnel through :meth:`Airlift.board`, which waits for seats, a month's worth at
+most at a time, in the order they asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import simpy
+
+from mss_sim.model.clock import Clock
+from mss_sim.model.shared import Process
+from mss_sim.scenario.deployment import Airlift as AirliftSpec
+from mss_sim.scenario.resolve import fixed
+
+__all__ = ["Airlift"]
+
+
+class Airlift:
+    """The month's seats and the personnel waiting for them.
+
+    Parameters
+    ----------
+    spec : Airlift
+        The resolved ``[deployment.airlift]`` table.
+    clock : Clock
+        The replication's clock.
+    supplied : callable, optional
+        Whether the supplying donor still supports the mission (checked at each
+        refill); None: always.
+    """
+
+    def __init__(self, spec: AirliftSpec, clock: Clock, supplied: Callable[[], bool] | None = None):
+        self._clock = clock
+        self._supplied = supplied
+        self.capacity = max(1, round(fixed(spec.seats_per_month)))
+        self.seats = simpy.Container(clock.env, capacity=self.capacity, init=0)
+        self.waiting = 0
+        """Personnel asking for seats and not yet seated."""
+
+    def start(self) -> None:
+        """Fill the first month's seats and start the monthly refill."""
+        if self._supplied is None or self._supplied():
+            self.seats.put(self.capacity)
+        self._clock.env.process(self._refill())
+
+    def _refill(self) -> Process:
+        env = self._clock.env
+        for day in self._clock.calendar.month_ends[:-1]:
+            yield env.timeout(day - env.now)
+            free = self.capacity - self.seats.level
+            if free > 0 and (self._supplied is None or self._supplied()):
+                self.seats.put(free)
+
+    def board(self, count: int) -> Process:
+        """Wait until `count` personnel have seats (a month's capacity at most at a time)."""
+        self.waiting += count
+        while count > 0:
+            take = min(count, self.capacity)
+            yield self.seats.get(take)
+            count -= take
+            self.waiting -= take
+
+    def give_back(self, count: int) -> None:
+        """Return `count` seats that were not used (as far as the month's capacity allows)."""
+        free = min(count, self.capacity - self.seats.level)
+        if free > 0:
+            self.seats.put(free)
