@@ -8,11 +8,12 @@
 * A handover passes the lead to its successor on its date, with its probability
   (stream ``deployment/handovers[<i>]``); for ``gap_months`` after it no wave
   deploys (event ``handover``).
-* With ``tour_months`` a contingent's personnel go home at each tour's end (reason
-  ``rotation``) and as many relieve them, flown in as airlift seats allow; the days
-  until the relief has arrived add up in ``rotation_gap_days``. The first tour of
-  personnel in the field at the start ends one tour after the start; of those
-  arriving later, one tour after the contingent's first wave.
+* With ``tour_months`` a contingent rotates at each tour's end: in groups of its wave
+  size, one after another, a group goes home (reason ``rotation``) and as many
+  relieve it, flown in as airlift seats allow; the days each group waited for its
+  relief add up in ``rotation_gap_days``. The next tour counts from the end of the
+  rotation. The first tour of personnel in the field at the start ends one tour after
+  the start; of those arriving later, one tour after the contingent's first wave.
 """
 
 from __future__ import annotations
@@ -146,22 +147,23 @@ class ForceGeneration:
             yield arrived  # the first tour starts with the first wave
         while not c.withdrawn:
             yield env.timeout(tour)
-            if c.withdrawn or c.deployed == 0 or not mandate.active:
-                continue
+            # Wave-sized groups go home one after another, each as its relief arrives.
             going = c.deployed
-            c.rotating = True
-            force.remove(c, going, reason="rotation")
-            left = env.now
-            if force.airlift is not None:
-                yield from force.airlift.board(going)
-            relief = 0
-            if mandate.active and not c.withdrawn:
-                relief = max(
-                    0, min(going, c.pledged - c.deployed, mandate.ceiling - strength.deployed)
-                )
-            if relief:
-                force.add(c, relief)
-            if force.airlift is not None:
-                force.airlift.give_back(going - relief)
-            force.rotation_gap_days += env.now - left
+            while going > 0 and mandate.active and not c.withdrawn and c.deployed > 0:
+                group = min(c.wave_size, going, c.deployed)
+                going -= group
+                c.rotating = True
+                force.remove(c, group, reason="rotation")
+                left = env.now
+                if force.airlift is not None:
+                    yield from force.airlift.board(group)
+                relief = 0
+                if mandate.active and not c.withdrawn:
+                    room = mandate.ceiling - strength.deployed
+                    relief = max(0, min(group, c.pledged - c.deployed, room))
+                if relief:
+                    force.add(c, relief)
+                if force.airlift is not None:
+                    force.airlift.give_back(group - relief)
+                force.rotation_gap_days += env.now - left
             c.rotating = False

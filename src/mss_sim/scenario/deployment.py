@@ -80,8 +80,9 @@ class Contributor(_Spec):
     wave_size, wave_interval_months : float
         Personnel per wave and months between waves.
     tour_months : float, optional
-        Tour length: at each tour's end the personnel in the field go home and as
-        many relieve them, flown in as airlift allows (a gap until they arrive).
+        Tour length: at each tour's end the personnel in the field go home, in groups
+        of `wave_size`, and as many relieve each group, flown in as airlift allows (a
+        gap until they arrive).
     monthly_attrition : float
         Share of its personnel lost each month.
     leave_hazard_per_month : float
