@@ -295,12 +295,15 @@ def test_extends_merges_tables_and_replaces_arrays(tmp_path):
     child = {
         "extends": "sub/base.toml",
         "scenario": {"name": "child"},
-        "funding": {"donors": [{"name": "CAN", "pledge_usd": 1e6}]},
+        # The base's airlift is supplied by USA, so the new donor list keeps one.
+        "funding": {
+            "donors": [{"name": "CAN", "pledge_usd": 1e6}, {"name": "USA", "pledge_usd": 1}]
+        },
     }
     sc = mss_sim.load_scenario(write(tmp_path, child, "child.toml"))
     assert sc.name == "child"
     assert sc.scenario.horizon_months == 24  # sibling kept
-    assert [d.name for d in sc.funding.donors] == ["CAN"]  # array replaced
+    assert [d.name for d in sc.funding.donors] == ["CAN", "USA"]  # array replaced
     assert (
         sc.funding.costs.personnel_per_person_month_usd
         == mss_sim.load_scenario(GSF).funding.costs.personnel_per_person_month_usd
