@@ -537,6 +537,27 @@ def test_first_wave_waits_for_readiness(changes, ready_day):
     assert personnel(rep) == [ready(ready_day, "GTM", 100), deployed(ready_day, "GTM", 100, 100)]
 
 
+def test_later_pledge_of_a_contingent_in_the_field_waits_for_its_date():
+    # KEN has 200 in the field and pledges 200 more on 1 April (90.5): the waves of
+    # the new pledge cannot come before it is made (not at M and 2M as an earlier
+    # pledge's would); with no readiness period they come from 90.5 on.
+    pledge = noon(4, 1)
+    assert pledge == 90.5
+    contributor = {
+        "country": "KEN",
+        "pledged": 400,
+        "initial_deployed": 200,
+        "wave_size": 100,
+        "pledge_date": dt.date(2025, 4, 1),
+    }
+    rep = mss_sim.simulate(scenario({"contributors": [contributor]}), 0)
+    days = [e.day for e in rep.events_of("deployed")]
+    assert days, "the pledge never deployed"
+    assert min(days) >= pledge, days
+    assert rep.series["deployed.KEN"][:3].tolist() == [200, 200, 200]
+    assert rep.series["deployed.KEN"][-1] == 400
+
+
 # --------------------------------------------------------------------------- politics
 
 

@@ -45,15 +45,14 @@ class Airlift:
         """Personnel asking for seats and not yet seated."""
 
     def start(self) -> None:
-        """Fill the first month's seats and start the monthly refill."""
-        if self._supplied is None or self._supplied():
-            self.seats.put(self.capacity)
+        """Start the monthly refill (the first at the start, after the donors' first step)."""
         self._clock.env.process(self._refill())
 
     def _refill(self) -> Process:
         env = self._clock.env
-        for day in self._clock.calendar.month_ends[:-1]:
-            yield env.timeout(day - env.now)
+        for day in (0.0, *self._clock.calendar.month_ends[:-1]):
+            if day > env.now:
+                yield env.timeout(day - env.now)
             free = self.capacity - self.seats.level
             if free > 0 and (self._supplied is None or self._supplied()):
                 self.seats.put(free)

@@ -59,6 +59,8 @@ class Contingent:
     withdrawn: bool = False
     rotating: bool = False
     """Its personnel are being relieved (its waves wait)."""
+    relief_since: float = -1.0
+    """When the group now waiting for its relief went home (-1: none waiting)."""
 
     @classmethod
     def from_spec(cls, spec: Contributor, clock: Clock) -> Contingent:
@@ -149,8 +151,13 @@ class Force:
 
     @property
     def withdrawn(self) -> int:
-        """How many contingents have left for good."""
-        return sum(c.withdrawn for c in self.contingents)
+        """How many contingents that had been in the field have left for good."""
+        return sum(c.withdrawn and c.arrived for c in self.contingents)
+
+    def rotation_gaps(self, end_day: float) -> float:
+        """Days groups waited for their relief, counting those still waiting at `end_day`."""
+        waiting = sum(end_day - c.relief_since for c in self.contingents if c.relief_since >= 0)
+        return self.rotation_gap_days + waiting
 
     def start(self) -> None:
         """Start every contingent's process."""
@@ -215,14 +222,16 @@ class Force:
         if c.pledged == 0:
             return
         if c.deployed == 0:
-            delay = max(0.0, c.available_day) + c.readiness
+            # Ready `readiness` after it became available (which may be before the start).
+            delay = max(0.0, c.available_day + c.readiness)
             if delay > 0:
                 yield env.timeout(delay)
             if self._log.record:
                 self._log(EventKind.READY, c.country, pledged=c.pledged)
         else:
-            # A contingent already in the field sends its next wave one interval on.
-            yield env.timeout(c.wave_interval)
+            # A contingent already in the field sends its next wave one interval on
+            # (and not before a later pledge is made).
+            yield env.timeout(max(c.wave_interval, c.available_day))
         funds, mandate, strength = self._funds, self._mandate, self._strength
         while not c.withdrawn:
             if not mandate.active:
@@ -253,7 +262,10 @@ class Force:
         Seats left over (the mandate lapsed or the ceiling filled meanwhile) go back.
         """
         assert self.airlift is not None
+        env = self._clock.env
         yield from self.airlift.board(count)
+        if self.paused_until > env.now:
+            yield env.timeout(self.paused_until - env.now)  # a handover's pause
         m = self._mandate
         allowed = 0
         if m.active and not c.withdrawn:

@@ -11,7 +11,8 @@
 * With ``tour_months`` a contingent rotates at each tour's end: in groups of its wave
   size, one after another, a group goes home (reason ``rotation``) and as many
   relieve it, flown in as airlift seats allow; the days each group waited for its
-  relief add up in ``rotation_gap_days``. The next tour counts from the end of the
+  relief add up in ``rotation_gap_days`` (a relief still awaited at the horizon counts
+  to the horizon). The next tour counts from the end of the
   rotation. The first tour of personnel in the field at the start ends one tour after
   the start; of those arriving later, one tour after the contingent's first wave.
 """
@@ -154,7 +155,7 @@ class ForceGeneration:
                 going -= group
                 c.rotating = True
                 force.remove(c, group, reason="rotation")
-                left = env.now
+                left = c.relief_since = env.now
                 if force.airlift is not None:
                     yield from force.airlift.board(group)
                 relief = 0
@@ -166,4 +167,5 @@ class ForceGeneration:
                 if force.airlift is not None:
                     force.airlift.give_back(group - relief)
                 force.rotation_gap_days += env.now - left
+                c.relief_since = -1.0
             c.rotating = False

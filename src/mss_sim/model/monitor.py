@@ -139,7 +139,7 @@ class Monitor:
             paid / incurred if incurred else _NAN,
             self._force.lead_changes,
             self._force.withdrawn,
-            self._force.rotation_gap_days,
+            self._force.rotation_gaps(plan.calendar.end_day),
         )
         for i, donor in plan.donor_scalars:
             out[i] = treasury.received_by[donor] / 100
