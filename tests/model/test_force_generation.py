@@ -25,8 +25,11 @@ import pytest
 import mss_sim
 from mss_sim.batch.chunk import run_chunk
 from mss_sim.model import DAYS_PER_MONTH, compile
+from mss_sim.model.airlift import Airlift
+from mss_sim.model.clock import Calendar, Clock
 from mss_sim.random import Streams, as_seed_sequence, replication_seed
 from mss_sim.scenario import scenario_from_dict
+from mss_sim.scenario.deployment import Airlift as AirliftSpec
 
 M = DAYS_PER_MONTH
 assert M == 30.4375
@@ -87,8 +90,12 @@ def personnel(rep: mss_sim.Replication) -> list[tuple[float, str, str, dict[str,
     return [(e.day, e.kind, e.actor, dict(e.details)) for e in rep.events if e.kind in PERSONNEL]
 
 
-def deployed(day: float, actor: str, count: int, total: int) -> tuple:
-    return (day, "deployed", actor, {"count": count, "total": total})
+def deployed(day: float, actor: str, count: int, total: int, reason: str | None = None) -> tuple:
+    """A ``deployed`` event: a wave (no reason) or a rotation's ``relief``."""
+    details: dict[str, Any] = {"count": count, "total": total}
+    if reason is not None:
+        details["reason"] = reason
+    return (day, "deployed", actor, details)
 
 
 def repatriated(day: float, actor: str, count: int, total: int, reason: str) -> tuple:
@@ -163,17 +170,17 @@ def test_example_event_log_is_exact():
         deployed(FEB, "GTM", 200, 500),
         # 1 March: KEN down to 100, and the lead passes to GTM with a month's gap.
         repatriated(mar1, "KEN", 200, 300, "drawdown"),
-        (mar1, "handover", "GTM", {"previous": "KEN", "gap_days": M}),
+        (mar1, "handover", "GTM", {"previous": "KEN", "gap_days": round(M, 2)}),
         # KEN's first tour ends two months after the start; its 100 are relieved
         # with March's 100 seats left (rotations go on during the gap).
         repatriated(2 * M, "KEN", 100, 200, "rotation"),
-        deployed(2 * M, "KEN", 100, 300),
+        deployed(2 * M, "KEN", 100, 300, reason="relief"),
         # GTM's last 100 wait for the gap (to 59.5 + M = 89.9375), then for the
         # April seats (March's were used up): MAR.
         deployed(MAR, "GTM", 100, 400),
         # KEN's next tour ends two months after its relief.
         repatriated(4 * M, "KEN", 100, 300, "rotation"),
-        deployed(4 * M, "KEN", 100, 400),
+        deployed(4 * M, "KEN", 100, 400, reason="relief"),
     ]
     s = rep.series
     assert s["deployed.KEN"].tolist() == [300, 300, 100, 100, 100, 100]
@@ -223,7 +230,7 @@ def test_handover_event_log_is_exact():
         # Both contingents send a wave a month after the start.
         deployed(M, "KEN", 100, 400),
         deployed(M, "GTM", 100, 500),
-        (handover, "handover", "GTM", {"previous": "KEN", "gap_days": M}),
+        (handover, "handover", "GTM", {"previous": "KEN", "gap_days": round(M, 2)}),
         # The waves due at 2M = 60.875 wait for the gap's end.
         deployed(gap_end, "KEN", 100, 600),
         deployed(gap_end, "GTM", 100, 700),
@@ -354,11 +361,11 @@ def test_rotation_waits_for_seats():
         # the 150 seats refilled at FEB = 59.0; the second finds 50 and waits for the
         # next refill, MAR; the third goes then, finds 50 and waits for APR.
         repatriated(tour_end, "KEN", 100, 200, "rotation"),
-        deployed(tour_end, "KEN", 100, 300),
+        deployed(tour_end, "KEN", 100, 300, reason="relief"),
         repatriated(tour_end, "KEN", 100, 200, "rotation"),
-        deployed(MAR, "KEN", 100, 300),
+        deployed(MAR, "KEN", 100, 300, reason="relief"),
         repatriated(MAR, "KEN", 100, 200, "rotation"),
-        deployed(APR, "KEN", 100, 300),
+        deployed(APR, "KEN", 100, 300, reason="relief"),
     ]
     gap = (MAR - tour_end) + (APR - MAR)
     assert gap == 29.125 + 30.0
@@ -375,7 +382,7 @@ def test_rotation_of_one_group_waits_for_the_refill():
     tour_end = 2 * M
     assert personnel(rep) == [
         repatriated(tour_end, "KEN", 300, 0, "rotation"),
-        deployed(MAR, "KEN", 300, 300),
+        deployed(MAR, "KEN", 300, 300, reason="relief"),
     ]
     assert rep.scalars["rotation_gap_days"] == MAR - tour_end
     assert rep.series["deployed.KEN"].tolist() == [300, 300, 0, 300]
@@ -386,7 +393,10 @@ def test_rotation_without_airlift_has_no_gap():
     rep = mss_sim.simulate(rotation_scenario(airlift=False), 0)
     expected = []
     for day in (2 * M, 4 * M):  # a tour after the start, then a tour after the relief
-        group = [repatriated(day, "KEN", 100, 200, "rotation"), deployed(day, "KEN", 100, 300)]
+        group = [
+            repatriated(day, "KEN", 100, 200, "rotation"),
+            deployed(day, "KEN", 100, 300, reason="relief"),
+        ]
         expected += group * 3  # three groups of the wave size, each relieved at once
     assert personnel(rep) == expected
     assert rep.scalars["rotation_gap_days"] == 0
@@ -417,7 +427,7 @@ def test_first_tour_of_a_later_contingent_counts_from_its_first_wave():
     for day in (3 * M, 5 * M):
         expected += [
             repatriated(day, "GTM", 100, 100, "rotation"),
-            deployed(day, "GTM", 100, 200),
+            deployed(day, "GTM", 100, 200, reason="relief"),
         ] * 2
     assert personnel(rep) == expected
 
@@ -734,3 +744,67 @@ def test_airlift_of_an_honouring_donor_brings_seats():
         deployed(JAN, "GTM", 100, 200),
     ]
     assert rep.series["deployed.GTM"][-1] == 600
+
+
+# ---------------------------------------------------------------- reliefs no longer wanted
+
+
+def test_a_drawdown_cancels_the_relief_waiting_for_seats():
+    """20 seats a month. KEN's first group goes home at 2M and its relief gets 20 seats,
+    then 20 more at the April refill (day 90); the drawdown to 100 on 1 April (day 90.5)
+    leaves no room for it, so the request is withdrawn and 20 seats go back (a month's
+    capacity at most). The next group goes home at once; its relief takes those 20 and
+    waits for the rest. Gap: 90.5 - 2M for the first group, the horizon (MAY, 151) - 90.5 for
+    the second, still waiting."""
+    deployment = {
+        "contributors": [
+            {
+                "country": "KEN",
+                "pledged": 300,
+                "initial_deployed": 300,
+                "wave_size": 100,
+                "tour_months": 2,
+                "drawdowns": [{"date": dt.date(2025, 4, 1), "to": 100}],
+            }
+        ],
+        "airlift": {"seats_per_month": 20},
+    }
+    rep = mss_sim.simulate(scenario(deployment, scenario={"horizon_months": 5}), 0)
+    apr1 = noon(4, 1)
+    assert personnel(rep) == [
+        repatriated(2 * M, "KEN", 100, 200, "rotation"),
+        repatriated(apr1, "KEN", 100, 100, "drawdown"),
+        repatriated(apr1, "KEN", 100, 0, "rotation"),
+    ]
+    # Without the cancellation the first relief would still wait: 60 + 100 in April.
+    assert rep.series["airlift_queue"].tolist() == [0, 0, 80, 80, 60]
+    assert rep.scalars["rotation_gap_days"] == pytest.approx((apr1 - 2 * M) + (MAY - apr1))
+
+
+def test_seats_left_over_go_when_the_supplier_stops():
+    """A month's seats that nobody used do not outlast the supplier's support."""
+    env_clock = _clock(months=3)
+    supported = [True]
+    airlift = Airlift(AirliftSpec(seats_per_month=50), env_clock, supplied=lambda: supported[0])
+    airlift.start()
+    env = env_clock.env
+    env.run(until=1)
+    assert airlift.seats.level == 50
+    supported[0] = False
+    env.run(until=JAN + 1)  # the February refill finds no support: the 50 left go
+    assert airlift.seats.level == 0
+
+
+def test_the_lead_does_not_pass_to_a_contingent_that_has_left():
+    """GTM leaves on 1 February; the handover to it on 1 March does not happen."""
+    data = copy.deepcopy(EXAMPLE)
+    data["contributors"][1]["drawdowns"] = [{"date": dt.date(2025, 2, 1), "to": 0}]
+    rep = mss_sim.simulate(scenario(data), 1)
+    assert rep.events_of("handover") == []
+    assert rep.scalars["lead_nation_changes"] == 0
+
+
+def _clock(months: int) -> Clock:
+    start = dt.date(2025, 1, 1)
+    ends = tuple(float((dt.date(2025, k + 2, 1) - start).days) for k in range(months))
+    return Clock(Calendar(start=start, end_day=ends[-1], month_ends=ends))

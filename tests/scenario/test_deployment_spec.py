@@ -79,21 +79,39 @@ CASES = [
     ),
     (
         "handovers out of date order",
-        lambda d: d["handovers"].insert(0, {"date": dt.date(2025, 4, 1), "successor": "KEN"}),
+        lambda d: d["handovers"].insert(0, {"date": dt.date(2025, 4, 1), "successor": "GTM"}),
         "deployment.handovers[1].date",
-        "handovers must be in date order",
+        "must be later than the previous handover's date (2025-04-01), got 2025-03-01",
     ),
     (
         "handovers on the same date",
         lambda d: d["handovers"].append({"date": dt.date(2025, 3, 1), "successor": "KEN"}),
         "deployment.handovers[1].date",
-        "handovers must be in date order",
+        "must be later than the previous handover's date (2025-03-01), got 2025-03-01",
+    ),
+    (
+        "a handover to the contributor already leading",
+        lambda d: d["handovers"].append({"date": dt.date(2025, 4, 1), "successor": "GTM"}),
+        "deployment.handovers[1].successor",
+        "GTM already leads at that point",
     ),
     (
         "drawdowns out of date order",
         lambda d: d["contributors"][0]["drawdowns"].reverse(),
         "deployment.contributors[0].drawdowns[1].date",
-        "drawdowns must be in date order, got 2025-03-01 after 2025-05-01",
+        "must be later than the previous drawdown's date (2025-05-01), got 2025-03-01",
+    ),
+    (
+        "a later drawdown raising the strength",
+        lambda d: d["contributors"][0]["drawdowns"][1].update(to=10_000),
+        "deployment.contributors[0].drawdowns[1].to",
+        "a drawdown cannot raise the strength: must be <=",
+    ),
+    (
+        "a handover before the start",
+        lambda d: d["handovers"][0].update(date=dt.date(2024, 12, 1)),
+        "deployment.handovers[0].date",
+        "must be after the start (2025-01-01), got 2024-12-01",
     ),
     (
         "airlift supplied by an unknown donor",

@@ -10,7 +10,8 @@ most at a time, in the order they asked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any
 
 import simpy
 
@@ -53,18 +54,37 @@ class Airlift:
         for day in (0.0, *self._clock.calendar.month_ends[:-1]):
             if day > env.now:
                 yield env.timeout(day - env.now)
-            free = self.capacity - self.seats.level
-            if free > 0 and (self._supplied is None or self._supplied()):
-                self.seats.put(free)
+            if self._supplied is None or self._supplied():
+                free = self.capacity - self.seats.level
+                if free > 0:
+                    self.seats.put(free)
+            elif self.seats.level > 0:
+                self.seats.get(self.seats.level)  # no support, no flights: seats left go
 
-    def board(self, count: int) -> Process:
-        """Wait until `count` personnel have seats (a month's capacity at most at a time)."""
+    def board(self, count: int) -> Generator[simpy.Event, Any, int]:
+        """Wait until `count` personnel have seats (a month's capacity at most at a time).
+
+        Returns how many got seats: all of them, unless the waiting process is
+        interrupted (its relief is no longer wanted), which withdraws its request.
+        """
         self.waiting += count
-        while count > 0:
-            take = min(count, self.capacity)
-            yield self.seats.get(take)
-            count -= take
+        seated = 0
+        while seated < count:
+            take = min(count - seated, self.capacity)
+            request = self.seats.get(take)
+            try:
+                yield request
+            except simpy.Interrupt:
+                if request.triggered:
+                    seated += take  # the seats were taken just before the interruption
+                    self.waiting -= take
+                else:
+                    request.cancel()
+                break
+            seated += take
             self.waiting -= take
+        self.waiting -= count - seated
+        return seated
 
     def give_back(self, count: int) -> None:
         """Return `count` seats that were not used (as far as the month's capacity allows)."""

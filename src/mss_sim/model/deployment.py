@@ -172,8 +172,11 @@ class Force:
         if math.isnan(s.half_ceiling_day) and m.active and 0 < m.ceiling <= 2 * s.deployed:
             s.half_ceiling_day = self._clock.env.now
 
-    def add(self, contingent: Contingent, count: int) -> None:
-        """Deploy `count` more personnel of `contingent` (its first wave costs extra)."""
+    def add(self, contingent: Contingent, count: int, *, reason: str | None = None) -> None:
+        """Deploy `count` more personnel of `contingent` (its first wave costs extra).
+
+        `reason` is given for what is not a wave (``relief``: a rotation's relief).
+        """
         self._bus.before_change()
         if not contingent.arrived:
             contingent.arrived = True
@@ -184,7 +187,10 @@ class Force:
         if s.deployed > s.peak:
             s.peak = s.deployed
         if self._log.record:
-            self._log(EventKind.DEPLOYED, contingent.country, count=count, total=s.deployed)
+            details: dict[str, object] = {"count": count, "total": s.deployed}
+            if reason is not None:  # a relief (a wave has no reason)
+                details["reason"] = reason
+            self._log(EventKind.DEPLOYED, contingent.country, **details)
         self.check_half_ceiling()
 
     def remove(self, contingent: Contingent, count: int, *, reason: str) -> None:
@@ -282,6 +288,7 @@ class Force:
         self.remove(c, c.deployed - to, reason=reason)
         if to == 0 and not c.withdrawn:
             c.withdrawn = True
+        self._bus.announce_reduced(c.country)
 
     def attrition(self) -> None:
         """Remove a month's attrition from every contingent (binomial, own stream each)."""
@@ -311,6 +318,7 @@ class Force:
             if u < funds.withdrawal_hazard:
                 c.withdrawn = True
                 self.remove(c, c.deployed, reason="allowances unpaid")
+                self._bus.announce_reduced(c.country)
 
     def casualty_withdrawals(
         self, casualties: int, per_casualty: float, draws: list[float]
@@ -334,3 +342,4 @@ class Force:
         for c in leaving:
             c.withdrawn = True
             self.remove(c, c.deployed, reason="casualties")
+            self._bus.announce_reduced(c.country)

@@ -62,6 +62,7 @@ class ForceGeneration:
         self._spec, self._force = spec, force
         self._clock, self._log, self._bus, self._streams = clock, log, bus, streams
         self._mandate, self._strength = mandate, strength
+        self._rotations_of: dict[str, simpy.Process] = {}
 
     def start(self) -> None:
         """Start the drawdowns, the politics, the handovers and the rotations that apply."""
@@ -76,9 +77,19 @@ class ForceGeneration:
                 env.process(self._politics(c, hazard))
             if spec.tour_months is not None:
                 tour = fixed(spec.tour_months) * DAYS_PER_MONTH
-                env.process(self._rotations(c, tour, self._arrival(c)))
+                process = env.process(self._rotations(c, tour, self._arrival(c)))
+                self._rotations_of[c.country] = process
+        if self._rotations_of and force.airlift is not None:
+            self._bus.contingent_reduced.append(self._relief_unwanted)
         for i in range(len(self._spec.handovers)):
             env.process(self._handover(i))
+
+    def _relief_unwanted(self, country: str) -> None:
+        """Stop a relief waiting for seats when its contingent was drawn down or left."""
+        process = self._rotations_of.get(country)
+        c = next(c for c in self._force.contingents if c.country == country)
+        if process is not None and process.is_alive and c.relief_since >= 0:
+            process.interrupt("drawn down")
 
     def _arrival(self, c: Contingent) -> simpy.Event:
         """An event that fires at the contingent's first wave (at once if it is in the field)."""
@@ -126,6 +137,9 @@ class ForceGeneration:
         if day > env.now:
             yield env.timeout(day - env.now)
         force = self._force
+        heir = next(c for c in force.contingents if c.country == successor)
+        if heir.withdrawn or (heir.deployed == 0 and heir.pledged == 0):
+            return  # nobody left to take the lead: the lead stays where it is
         previous = [c.country for c in force.contingents if c.lead_nation]
         for c in force.contingents:
             c.lead_nation = c.country == successor
@@ -138,7 +152,7 @@ class ForceGeneration:
                 EventKind.HANDOVER,
                 successor,
                 previous=previous[0] if previous else None,
-                gap_days=gap,
+                gap_days=round(gap, 2),
             )
 
     def _rotations(self, c: Contingent, tour: float, arrived: simpy.Event) -> Process:
@@ -156,16 +170,17 @@ class ForceGeneration:
                 c.rotating = True
                 force.remove(c, group, reason="rotation")
                 left = c.relief_since = env.now
+                seated = group
                 if force.airlift is not None:
-                    yield from force.airlift.board(group)
+                    seated = yield from force.airlift.board(group)
                 relief = 0
                 if mandate.active and not c.withdrawn:
                     room = mandate.ceiling - strength.deployed
-                    relief = max(0, min(group, c.pledged - c.deployed, room))
+                    relief = max(0, min(seated, c.pledged - c.deployed, room))
                 if relief:
-                    force.add(c, relief)
+                    force.add(c, relief, reason="relief")
                 if force.airlift is not None:
-                    force.airlift.give_back(group - relief)
+                    force.airlift.give_back(seated - relief)
                 force.rotation_gap_days += env.now - left
                 c.relief_since = -1.0
             c.rotating = False

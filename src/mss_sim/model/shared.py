@@ -12,7 +12,9 @@ ones it needs. Subsystems do not know each other: they react to what the
 * ``contingent arrived``: a contingent's first wave (its one-off cost);
 * ``draft adopted``: a SimPy event per draft, fired at its first adoption;
 * ``security updated``: after the month-end update of the security situation
-  (contributors weigh the month's casualties).
+  (contributors weigh the month's casualties);
+* ``contingent reduced``: a contingent drawn down or gone for good (a relief it
+  awaits may no longer be wanted).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class Bus:
         self.mandate_changed: list[Callable[[], None]] = []
         self.contingent_arrived: list[Callable[[str], None]] = []
         self.security_updated: list[Callable[[], None]] = []
+        self.contingent_reduced: list[Callable[[str], None]] = []
         self._mandate_event = env.event()
         self._adopted = {d: env.event() for d in drafts}
 
@@ -94,6 +97,11 @@ class Bus:
         """Announce that the security situation was updated (at a month end)."""
         for listener in self.security_updated:
             listener()
+
+    def announce_reduced(self, country: str) -> None:
+        """Announce that `country`'s contingent was drawn down or left for good."""
+        for listener in self.contingent_reduced:
+            listener(country)
 
     def announce_arrival(self, country: str) -> None:
         """Announce the first wave of `country`'s contingent."""

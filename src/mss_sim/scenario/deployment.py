@@ -119,11 +119,18 @@ class Contributor(_Spec):
                 "to draw down from the start, add a drawdown",
             )
         for i in range(1, len(self.drawdowns)):
-            if self.drawdowns[i].date <= self.drawdowns[i - 1].date:
+            before, step = self.drawdowns[i - 1], self.drawdowns[i]
+            if step.date <= before.date:
                 raise _KeyedError(
                     f"drawdowns[{i}].date",
-                    f"drawdowns must be in date order, got {self.drawdowns[i].date} after "
-                    f"{self.drawdowns[i - 1].date}",
+                    f"must be later than the previous drawdown's date ({before.date}), "
+                    f"got {step.date}",
+                )
+            if step.to > before.to:
+                raise _KeyedError(
+                    f"drawdowns[{i}].to",
+                    f"a drawdown cannot raise the strength: must be <= {before.to} (the "
+                    f"previous drawdown's), got {step.to}",
                 )
         return self
 
@@ -168,6 +175,7 @@ class Deployment(_Spec):
             raise _KeyedError(
                 f"contributors[{leads[1]}].lead_nation", "only one lead nation is allowed"
             )
+        lead = countries[leads[0]] if leads else None
         for i, handover in enumerate(self.handovers):
             if handover.successor not in countries:
                 raise _KeyedError(
@@ -175,5 +183,14 @@ class Deployment(_Spec):
                     f"{handover.successor} is not a contributor ({', '.join(countries)})",
                 )
             if i and handover.date <= self.handovers[i - 1].date:
-                raise _KeyedError(f"handovers[{i}].date", "handovers must be in date order")
+                raise _KeyedError(
+                    f"handovers[{i}].date",
+                    f"must be later than the previous handover's date "
+                    f"({self.handovers[i - 1].date}), got {handover.date}",
+                )
+            if handover.successor == lead:
+                raise _KeyedError(
+                    f"handovers[{i}].successor", f"{lead} already leads at that point"
+                )
+            lead = handover.successor
         return self

@@ -176,6 +176,12 @@ class Scenario(FieldEquality):
                     f"no draft named {condition.draft!r} "
                     f"(council.drafts: {', '.join(drafts) or 'none'})",
                 )
+        for i, handover in enumerate(self.deployment.handovers):
+            if handover.date <= start:
+                raise _KeyedError(
+                    f"deployment.handovers[{i}].date",
+                    f"must be after the start ({start}), got {handover.date}",
+                )
         airlift = self.deployment.airlift
         donors = [d.name for d in self.funding.donors]
         supplier = airlift.supplied_by if airlift is not None else None
