@@ -415,6 +415,6 @@ def _two_contingents() -> Any:
         Contingent("BBB", 10, 10, False, 10, 30.0, 0.0, 0.0, 0.0),
     ]
     force._strength = SimpleNamespace(deployed=100)
-    force._bus = SimpleNamespace(before_change=lambda: None)
+    force._bus = SimpleNamespace(before_change=lambda: None, announce_reduced=lambda _: None)
     force._log = SimpleNamespace(record=False)
     return force
