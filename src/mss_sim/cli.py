@@ -6,6 +6,7 @@ Bad arguments and bad files give one line on standard error and exit code 2.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import shlex
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from mss_sim._version import __version__
+from mss_sim.analysis.backtest import CUTOFF, backtest
 from mss_sim.batch import BatchResult, run_batch
 from mss_sim.batch.runner import Backend
 from mss_sim.errors import BatchInterrupted, MssSimError, ResultsError, ScenarioError
@@ -172,6 +174,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    scenario = load_scenario(_resolve_scenario(args.scenario))
+    parallel = args.runs >= 200 and (os.cpu_count() or 1) > 1
+    result = run_batch(
+        scenario,
+        args.runs,
+        seed=args.seed,
+        backend="process" if parallel else "serial",
+        progress=args.progress,
+    )
+    print(backtest(result, cutoff=args.cutoff))
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date such as 2024-09-30, got {text!r}"
+        ) from None
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for name in args.files:
@@ -265,6 +290,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-progress", dest="progress", action="store_false", help="never show a progress bar"
     )
     run.set_defaults(func=_cmd_run)
+
+    check = sub.add_parser(
+        "backtest", help="run a batch and check it against the record's milestones"
+    )
+    check.add_argument("scenario", help="a scenario file, or a bundled scenario's name")
+    check.add_argument("--runs", type=_positive, default=1000, help="replications (default 1000)")
+    check.add_argument("--seed", type=_seed, default=0, help="batch seed (default 0)")
+    check.add_argument(
+        "--cutoff",
+        type=_date,
+        default=CUTOFF,
+        help=f"calibration cut-off: later milestones are held out (default {CUTOFF})",
+    )
+    check.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="no progress bar"
+    )
+    check.set_defaults(func=_cmd_backtest, progress=None)
 
     validate = sub.add_parser("validate", help="check scenario files; exit 2 on any error")
     validate.add_argument("files", nargs="+", metavar="FILE")

@@ -1,5 +1,7 @@
-"""Analysis of batch results: summaries with confidence intervals, paired comparisons."""
+"""Analysis of batch results: summaries with confidence intervals, paired comparisons,
+the record's milestones (:mod:`mss_sim.analysis.backtest`)."""
 
+from mss_sim.analysis.backtest import Backtest, backtest, load_record
 from mss_sim.analysis.compare import PairedDifference, paired_difference
 from mss_sim.statistics import (
     Summary,
@@ -10,9 +12,12 @@ from mss_sim.statistics import (
 )
 
 __all__ = [
+    "Backtest",
     "PairedDifference",
     "Summary",
     "SummaryRow",
+    "backtest",
+    "load_record",
     "mean_interval",
     "paired_difference",
     "summarise",
