@@ -58,3 +58,16 @@ def test_large_batch_streams_and_resumes(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "P(half the ceiling within 12 months) =" in printed
     assert "over 60 runs" in printed
+
+
+def test_security_pairs_the_scenarios(capsys):
+    namespace = runpy.run_path(str(EXAMPLES / "security.py"))
+    out = namespace["main"](["--runs", "40", "--seed", "3"])
+    # More force on the ground, fewer people killed; less money, more.
+    full = out["gsf_full_strength - gsf_2025"]["people killed over 24 months"]
+    assert full[2] < 0
+    cuts = out["us_budget_cuts - gsf_2025"]["people killed over 24 months"]
+    assert cuts[2] > 0 or cuts[0] > 0
+    printed = capsys.readouterr().out
+    assert "40 paired replications, seed 3" in printed
+    assert "gsf_2025 minus mss_as_it_was:" in printed

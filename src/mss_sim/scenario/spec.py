@@ -196,8 +196,9 @@ class Scenario(FieldEquality):
                 granted.update(draft.powers or ())
                 for step in draft.soften:
                     granted.update(step.powers or ())
+            # A scenario granting no power at all has no uplift to misspell.
             for power in self.security.powers:
-                if power not in granted:
+                if granted and power not in granted:
                     raise _KeyedError(
                         f"security.powers.{power}",
                         f"no mandate or draft grants the power {power!r} "
