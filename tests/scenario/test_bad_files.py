@@ -370,7 +370,14 @@ def test_scenario_is_frozen_hashable_content_and_picklable(tmp_path, data):
 
 def test_every_bundled_scenario_loads():
     names = sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml"))
-    assert names == ["gsf_2025", "kenya_drawdown", "mss_2024", "pko_assessed", "us_budget_cuts"]
+    assert names == [
+        "gsf_2025",
+        "kenya_drawdown",
+        "mss_2023",
+        "mss_2024",
+        "pko_assessed",
+        "us_budget_cuts",
+    ]
     for name in names:
         sc = mss_sim.load_scenario(ROOT / "scenarios" / f"{name}.toml")
         assert sc.name == name
