@@ -30,6 +30,21 @@ def run_small():
     return small_batch
 
 
+def replications(
+    sc: mss_sim.Scenario, runs: int, seed: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each series (runs, months) and each scalar (runs,) of `runs` replications, by name."""
+    from mss_sim.batch.chunk import run_chunk
+    from mss_sim.model import compile
+
+    plan = compile(sc)
+    chunk = run_chunk(plan, seed, 0, runs)
+    assert chunk.failures == []
+    series = {name: chunk.series[:, j, :] for j, name in enumerate(plan.series_names)}
+    scalars = {name: chunk.scalars[:, j] for j, name in enumerate(plan.scalar_names)}
+    return series, scalars
+
+
 DELETE = object()
 """Pass to :func:`edit` to remove a key."""
 

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 import mss_sim
+from conftest import replications
 from mss_sim.batch.chunk import run_chunk
 from mss_sim.model import DAYS_PER_MONTH, compile
 from mss_sim.model.airlift import Airlift
@@ -104,16 +105,6 @@ def repatriated(day: float, actor: str, count: int, total: int, reason: str) -> 
 
 def ready(day: float, actor: str, pledged: int) -> tuple:
     return (day, "ready", actor, {"pledged": pledged})
-
-
-def batch(sc: mss_sim.Scenario, runs: int, seed: int) -> tuple[dict, dict]:
-    """`runs` replications: each series (runs, months) and each scalar (runs,) by name."""
-    plan = compile(sc)
-    chunk = run_chunk(plan, seed, 0, runs)
-    assert chunk.failures == []
-    series = {name: chunk.series[:, j, :] for j, name in enumerate(plan.series_names)}
-    scalars = {name: chunk.scalars[:, j] for j, name in enumerate(plan.scalar_names)}
-    return series, scalars
 
 
 def assert_binomial(hits: int, runs: int, p: float) -> None:
@@ -256,13 +247,13 @@ def test_handover_with_probability_zero_never_happens():
         repatriated(noon(4, 10), "GTM", 150, 550, "ceiling lowered"),
     ]
     assert rep.scalars["lead_nation_changes"] == 0
-    _, scalars = batch(handover_scenario(0.0), 100, 5)
+    _, scalars = replications(handover_scenario(0.0), 100, 5)
     assert (scalars["lead_nation_changes"] == 0).all()
 
 
 def test_handover_happens_with_its_probability():
     p, runs = 0.3, 400
-    _, scalars = batch(handover_scenario(p), runs, 2024)
+    _, scalars = replications(handover_scenario(p), runs, 2024)
     changes = scalars["lead_nation_changes"]
     assert set(np.unique(changes)) <= {0.0, 1.0}
     assert_binomial(int(changes.sum()), runs, p)
@@ -600,7 +591,7 @@ def test_government_leaves_at_its_exponential_time():
 
 def test_governments_leave_at_the_hazard_rate():
     hazard, runs = 0.1, 400
-    series, scalars = batch(politics_scenario(hazard), runs, 77)
+    series, scalars = replications(politics_scenario(hazard), runs, 77)
     months = JUN / M  # the horizon, 181 days, in months
     p = 1 - math.exp(-hazard * months)
     left = scalars["contingents_withdrawn"]
@@ -627,7 +618,7 @@ def pledge_scenario(initial: int, probability: float | None, **extra: Any) -> ms
 @pytest.mark.parametrize("initial", [0, 50])
 def test_pledge_materialises_with_its_probability(initial):
     p, runs, seed = 0.3, 400, 99
-    series, _ = batch(pledge_scenario(initial, p), runs, seed)
+    series, _ = replications(pledge_scenario(initial, p), runs, seed)
     beyond = series["deployed.GTM"][:, -1] > initial
     assert_binomial(int(beyond.sum()), runs, p)
     # Exactly the replications whose draw of deployment/GTM/pledge is below p.

@@ -18,8 +18,7 @@ import numpy as np
 import pytest
 
 import mss_sim
-from mss_sim.batch.chunk import run_chunk
-from mss_sim.model import compile
+from conftest import replications
 from mss_sim.scenario import scenario_from_dict
 
 SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.toml"))
@@ -118,16 +117,6 @@ UNCERTAIN: dict[str, Any] = {
         ],
     },
 }
-
-
-def replications(sc: mss_sim.Scenario, runs: int, seed: int) -> tuple[dict, dict]:
-    """Each series (runs, months) and each scalar (runs,) of `runs` replications, by name."""
-    plan = compile(sc)
-    chunk = run_chunk(plan, seed, 0, runs)
-    assert chunk.failures == []
-    series = {name: chunk.series[:, j, :] for j, name in enumerate(plan.series_names)}
-    scalars = {name: chunk.scalars[:, j] for j, name in enumerate(plan.scalar_names)}
-    return series, scalars
 
 
 def uncertain_scenario() -> mss_sim.Scenario:

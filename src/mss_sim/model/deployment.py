@@ -316,9 +316,7 @@ class Force:
         draws = self._streams["deployment/withdrawals"].random(len(in_field))
         for c, u in zip(in_field, draws, strict=True):
             if u < funds.withdrawal_hazard:
-                c.withdrawn = True
-                self.remove(c, c.deployed, reason="allowances unpaid")
-                self._bus.announce_reduced(c.country)
+                self.draw_down(c, 0, reason="allowances unpaid")
 
     def casualty_withdrawals(
         self, casualties: int, per_casualty: float, draws: list[float]
@@ -340,6 +338,4 @@ class Force:
             if c.deployed > 0 and not c.withdrawn and u < -math.expm1(-rate * c.deployed)
         ]
         for c in leaving:
-            c.withdrawn = True
-            self.remove(c, c.deployed, reason="casualties")
-            self._bus.announce_reduced(c.country)
+            self.draw_down(c, 0, reason="casualties")
