@@ -334,12 +334,17 @@ def _log_to_stderr() -> logging.Handler:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``mss-sim`` with `argv` (default: the command line); return the exit code."""
+    """Run ``mss-sim`` with `argv` (default: the command line); return the exit code.
+
+    Called with `argv` (from Python), the caller's signal handlers are restored on
+    return. Run as the command, they are not: after an interrupted batch a further
+    Ctrl-C stays ignored until the process has exited.
+    """
     args = build_parser().parse_args(argv)
     handler = _log_to_stderr()
     handlers = (
         {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-        if threading.current_thread() is threading.main_thread()
+        if argv is not None and threading.current_thread() is threading.main_thread()
         else {}
     )
     try:
