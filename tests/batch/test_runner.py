@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -150,3 +152,30 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(gsf, capsys):
     # Under pytest standard error is not a terminal: no bar by default.
     mss_sim.run_batch(gsf, 4, seed=0)
     assert capsys.readouterr().err == ""
+
+
+class _SignalsWhenCollected:
+    """An object whose finaliser sends SIGINT: Python ignores what a finaliser raises."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_signal_whose_interrupt_a_finaliser_swallowed_still_stops_the_batch(monkeypatch, gsf):
+    calls = []
+
+    def run_chunk(*args):
+        calls.append(args)
+        chunk = real_run_chunk(*args)
+        if len(calls) == 2:
+            _SignalsWhenCollected()  # collected at once: the interrupt is lost in __del__
+        return chunk
+
+    real_run_chunk = mss_sim.batch.runner.run_chunk
+    monkeypatch.setattr(mss_sim.batch.runner, "run_chunk", run_chunk)
+    with pytest.raises(mss_sim.BatchInterrupted, match="interrupted by SIGINT") as caught:
+        mss_sim.run_batch(gsf, 40, seed=1, chunk_size=5, progress=False)
+    # The second chunk was delivered, then the batch stopped.
+    assert len(calls) == 2
+    assert caught.value.done == 10

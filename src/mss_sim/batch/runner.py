@@ -272,16 +272,23 @@ def run_batch(
     done = sink.found
     bar = _progress_bar(progress, runs, done, scenario.name) if planner.remaining else None
 
-    def deliver(chunk: ChunkData) -> None:
-        nonlocal done
-        sink.write(chunk)
-        done += chunk.size
-        if bar is not None:
-            bar.update(chunk.size)
-
     with stop_on_signals() as received:
+
+        def deliver(chunk: ChunkData) -> None:
+            nonlocal done
+            sink.write(chunk)
+            done += chunk.size
+            if bar is not None:
+                bar.update(chunk.size)
+            if received:
+                # The signal's KeyboardInterrupt was raised where Python ignores
+                # exceptions (a finaliser): stop here all the same.
+                raise KeyboardInterrupt(signal.Signals(received[0]).name)
+
         try:
             _run(plan, seed, names, planner, deliver, backend, n_workers, client, address)
+            if received:
+                raise KeyboardInterrupt(signal.Signals(received[0]).name)
         except KeyboardInterrupt:
             signum = received[0] if received else signal.SIGINT
             kept = (
