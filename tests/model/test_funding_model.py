@@ -470,12 +470,57 @@ def test_hazard_shock_times_are_exponential():
 
 
 def test_a_budget_period_opens_every_period_months():
-    sc = assessed_quiet(funding={"assessed": {"period_months": 2, "budget_share": 0.5}})
+    on_ceiling = {"budget_basis": "ceiling", "credit_unspent": False}
+    sc = assessed_quiet(
+        funding={"assessed": {"period_months": 2, "budget_share": 0.5, **on_ceiling}}
+    )
     rep = mss_sim.simulate(sc, seed=0)
     budget = 2 * (0.5 * 1000 * 50_000 + 1_000_000)
     assert [(e.day, e.details) for e in rep.events_of("assessed")] == [
         (day, {"cents": budget, "months": 2}) for day in (0.0, 2 * M, 4 * M)
     ]
+
+
+def test_the_budget_follows_the_strength_deployed():
+    # 100 deployed under a ceiling of 1,000: the budget plans for 100 + 0.5 x 900.
+    assessed = {"period_months": 2, "budget_share": 0.5, "credit_unspent": False}
+    rep = mss_sim.simulate(assessed_quiet(funding={"assessed": assessed}), seed=0)
+    budget = 2 * (550 * 50_000 + 1_000_000)
+    assert [(e.day, e.details) for e in rep.events_of("assessed")] == [
+        (day, {"cents": budget, "months": 2}) for day in (0.0, 2 * M, 4 * M)
+    ]
+
+
+@pytest.mark.parametrize("credit", [True, False])
+def test_unspent_assessed_money_is_credited_against_the_next_assessment(credit):
+    # Budgets for 200 of the 100 deployed: $220,000 a period against $120,000 spent
+    # (logistics $50,000 and base $10,000 a month), all paid at once.
+    assessed = {
+        "period_months": 2,
+        "budget_basis": "ceiling",
+        "budget_share": 0.2,
+        "credit_unspent": credit,
+        "payers": {"USA": {"lag_months": 0}},
+    }
+    rep = mss_sim.simulate(assessed_quiet(funding={"assessed": assessed}), seed=0)
+    issued = [(e.day, e.details) for e in rep.events_of("assessed")]
+    gross, spent = 22_000_000, 12_000_000
+    if credit:
+        unspent = gross - spent
+        assert issued == [
+            (0.0, {"cents": gross, "months": 2}),
+            (2 * M, {"cents": gross - unspent, "months": 2, "credited": unspent}),
+            (4 * M, {"cents": gross - unspent, "months": 2, "credited": unspent}),
+        ]
+    else:
+        assert issued == [(day, {"cents": gross, "months": 2}) for day in (0.0, 2 * M, 4 * M)]
+    # Six calendar months (181 days) cost a little less than 3 x $120,000.
+    spent_total = rep.series["spent_cum.assessed"][-1] * 100
+    assert 3 * spent - 400_000 < spent_total < 3 * spent
+    left = rep.series["balance.assessed"][-1] * 100
+    assert left == pytest.approx(sum(e["cents"] for _, e in issued) - spent_total, abs=1e-6)
+    # Credited, the balance stays near one period's unspent money; kept, it piles up.
+    assert (left < 1.1 * (gross - spent)) if credit else (left > 2.9 * (gross - spent))
 
 
 def test_a_cap_applies_to_payments_made_after_it():

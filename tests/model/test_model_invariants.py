@@ -66,7 +66,13 @@ def test_money_is_conserved_to_the_cent(batch):
         floor = -cents(overdraft(scenario, res, a))
         assert (cents(s[f"balance.{a}"]) >= floor[:, None]).all(), a
         assert (np.diff(s[f"spent_cum.{a}"], axis=1) >= 0).all()
-    assert (np.diff(s["received_cum"], axis=1) >= 0).all()  # no rescissions bundled
+    # No rescissions are bundled: receipts fall only by trust fund money a hold
+    # returns (mss_2024: the US money the January 2025 freeze held).
+    amounts = [shock.amount_usd for shock in scenario.funding.shocks if shock.kind == "hold"]
+    assert all(isinstance(a, float) for a in amounts)  # the bundled holds are fixed amounts
+    returnable = round(sum(a for a in amounts if isinstance(a, float)) * 100)
+    falls = -np.minimum(np.diff(cents(s["received_cum"]), axis=1), 0).sum(axis=1)
+    assert (falls <= returnable).all()
     assert (s["unpaid_obligations"] >= 0).all()
     assert (s["arrears_assessed"] >= 0).all()
     sc = res.scalars
@@ -75,9 +81,9 @@ def test_money_is_conserved_to_the_cent(batch):
     # Receipts are the donors', the assessed contributions and the trust fund's before the start.
     donors = sum(cents(sc[f"received_usd.{d.name}"]) for d in scenario.funding.donors)
     assessed = cents(s["received_cum.assessed"][:, -1])
-    assert np.array_equal(
-        donors + assessed + cents(pre_start(scenario, res)), cents(sc["total_received_usd"])
-    )
+    returned = donors + assessed + cents(pre_start(scenario, res)) - cents(sc["total_received_usd"])
+    assert ((returned >= 0) & (returned <= returnable)).all()
+    assert (returned > 0).any() == (returnable > 0)
     covered = sc["share_of_costs_covered"]
     assert ((covered > 0) & (covered <= 1)).all()
     first = sc["first_shortfall_month"]

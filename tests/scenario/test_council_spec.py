@@ -901,7 +901,7 @@ def test_gsf_council_section():
     assert [d.id for d in council.drafts] == ["gsf", "gsf_renewal"]
     assert [s.description for s in council.drafts[0].soften] == [
         "no independent operations",
-        "ceiling lowered to the MSS planning target of 2,500 [C2]",
+        "ceiling lowered to the MSS planning target of 2,500",
     ]
     assert council.retabling.rollover_months == 6
     assert council.context.funder_posture[0].value == 1.0

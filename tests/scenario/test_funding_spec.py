@@ -204,6 +204,27 @@ CASES = [
         "only a cap takes a share",
     ),
     (
+        "hold without an amount",
+        edit("funding.shocks", [{"kind": "hold", "date": dt.date(2025, 10, 1)}]),
+        "funding.shocks[0].amount_usd",
+        "a hold needs the amount of money it holds",
+    ),
+    (
+        "hold naming a donor",
+        edit(
+            "funding.shocks",
+            [{"kind": "hold", "donor": "USA", "amount_usd": 1e6, "date": dt.date(2025, 10, 1)}],
+        ),
+        "funding.shocks[0].donor",
+        "a hold takes no donor: it holds trust fund money",
+    ),
+    (
+        "freeze with an amount",
+        edit("funding.shocks", [{**FREEZE, "amount_usd": 1e6}]),
+        "funding.shocks[0].amount_usd",
+        "only a hold takes an amount_usd",
+    ),
+    (
         "shock without date or hazard",
         edit("funding.shocks", [{"kind": "cut", "donor": "USA", "fraction": 0.5}]),
         "funding.shocks[0].date",
@@ -269,7 +290,13 @@ def test_bad_funding_value_names_the_key(tmp_path, data, label, change, key, pro
 
 @pytest.mark.parametrize(
     ("name", "in_kind"),
-    [("gsf_2025", ()), ("us_budget_cuts", ()), ("pko_assessed", ()), ("mss_2024", ("USA",))],
+    [
+        ("gsf_2025", ("USA",)),
+        ("us_budget_cuts", ("USA",)),
+        ("pko_assessed", ("USA",)),
+        ("mss_2024", ("USA",)),
+        ("mss_2023", ("USA",)),
+    ],
 )
 def test_bundled_scenario_accounts(name, in_kind):
     sc = mss_sim.load_scenario(SCENARIOS / f"{name}.toml")
@@ -278,6 +305,7 @@ def test_bundled_scenario_accounts(name, in_kind):
 
 
 def test_in_kind_donor_has_an_account_of_its_own(tmp_path, data):
+    data["funding"]["donors"][0]["in_kind"] = []
     data["funding"]["donors"][1]["in_kind"] = ["personnel", "fixed"]
     funding = mss_sim.load_scenario(write(tmp_path, data)).funding
     assert [d.account for d in funding.donors] == ["trust_fund", "in_kind.CAN", "trust_fund"]

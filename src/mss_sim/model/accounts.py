@@ -205,12 +205,26 @@ class Treasury:
         """Return `fraction` of what `donor` has paid, as far as its account's balance allows."""
         account = self.accounts[donor.account]
         asked = round(self.received_by[donor.name] * fraction)
-        cents = max(0, min(asked, account.balance))
+        cents = max(0, min(asked, account.balance - account.held))
         account.credit(-cents)
         self.received_by[donor.name] -= cents
         self._log(
             EventKind.RESCINDED, donor.name, cents=cents, asked_cents=asked, account=account.name
         )
+
+    def hold(self, cents: int) -> int:
+        """Hold up to `cents` of the trust fund's balance from spending; return what is held."""
+        fund = self._fund
+        held = max(0, min(cents, fund.balance - fund.held))
+        fund.held += held
+        return held
+
+    def end_hold(self, cents: int, *, released: bool) -> None:
+        """End a hold of `cents`: release the money, or return it to its donor."""
+        fund = self._fund
+        fund.held -= cents
+        if not released:
+            fund.credit(-cents)
 
     def contribute(self, member: str, owed: int, budget: int, fraction: float) -> None:
         """Pay `fraction` of what `member` owes of an assessment of `budget`, after its cap.
@@ -303,7 +317,7 @@ class Treasury:
             owed = 0
             for category, cents in bills:
                 # Account.pay, inlined: this is the model's busiest loop.
-                got = max(0, min(cents, account.balance + account.overdraft))
+                got = max(0, min(cents, account.balance + account.overdraft - account.held))
                 account.balance -= got
                 account.spent += got
                 if got < cents:
@@ -347,6 +361,13 @@ class Treasury:
         """Assessed contributions issued and not (yet) paid."""
         return self.issued_cents - self.contributed_cents
 
+    def assessed_unspent(self) -> int:
+        """What the assessed account holds beyond its obligations and the costs accrued to it."""
+        self.accrue()
+        account = self._assessed
+        accrued = math.ceil(sum(self._accrued["assessed"].values()))
+        return max(0, account.balance - account.owed_cents - accrued)
+
     def logistics_short(self) -> bool:
         """Whether logistics bills went unpaid at the last month end."""
         return self.logistics_unpaid
@@ -368,5 +389,5 @@ class Treasury:
         name = self.payer("personnel")
         account = self.accounts[name]
         accrued = sum(self._accrued[name].values())
-        free = account.balance + account.overdraft - account.owed_cents - accrued
+        free = account.available - account.owed_cents - accrued
         return free >= self._need(name, strength, self.reserve_months, first)

@@ -3,8 +3,10 @@
 The assessed account is set up ``funding.assessed.lead_months`` after the
 mandate's funding model first puts a category on it (a mandate that is assessed
 at the start is taken as set up); until then the trust fund pays in its place.
-Assessments for a budget period are issued at its start; each member pays its
-share after its lag, partly, or up to a cap, and what is not paid is arrears.
+Assessments for a budget period are issued at its start, sized on the strength
+deployed then (or on the ceiling) and less the unspent balance credited back;
+each member pays its share after its lag, partly, or up to a cap, and what is not
+paid is arrears.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from mss_sim.model.accounts import Treasury
 from mss_sim.model.clock import DAYS_PER_MONTH, Clock
 from mss_sim.model.events import EventKind
 from mss_sim.model.ledger import PER_PERSON
-from mss_sim.model.shared import Bus, EventLog, MandateState, Process
+from mss_sim.model.shared import Bus, EventLog, MandateState, Process, Strength
 from mss_sim.scenario.funding import Assessed
 from mss_sim.scenario.resolve import fixed
 
@@ -35,6 +37,8 @@ class Assessments:
         Where contributions are credited (its ``assessed`` account).
     mandate : MandateState
         The mandate in force (its ceiling sizes the budget).
+    strength : Strength
+        The personnel deployed (with ``budget_basis = "deployed"`` it sizes the budget).
     """
 
     def __init__(
@@ -45,8 +49,10 @@ class Assessments:
         bus: Bus,
         treasury: Treasury,
         mandate: MandateState,
+        strength: Strength,
     ):
         self._spec = spec
+        self._strength = strength
         self._clock, self._log, self._bus = clock, log, bus
         self._treasury, self._mandate = treasury, mandate
         self.period_days = spec.period_months * DAYS_PER_MONTH
@@ -88,16 +94,27 @@ class Assessments:
         rates = treasury.rates
         per_person = sum(rates[c] for c in PER_PERSON if treasury.payer(c) == "assessed")
         fixed_cost = rates["fixed"] if treasury.payer("fixed") == "assessed" else 0.0
-        budget = round(
-            months * (self.budget_share * self._mandate.ceiling * per_person + fixed_cost)
-        )
+        ceiling = self._mandate.ceiling
+        if self._spec.budget_basis == "ceiling":
+            planned = self.budget_share * ceiling
+        else:
+            deployed = min(self._strength.deployed, ceiling)
+            planned = deployed + self.budget_share * (ceiling - deployed)
+        gross = round(months * (planned * per_person + fixed_cost))
+        credit = 0
+        if self._spec.credit_unspent:
+            credit = min(gross, treasury.assessed_unspent())
+        budget = gross - credit
         if budget <= 0:
+            if credit and self._log.record:
+                self._log(EventKind.ASSESSED, "assessed", cents=0, months=months, credited=credit)
             return
         owed = [math.floor(budget * share) for _, share, _, _ in self._members]
         owed[-1] = budget - sum(owed[:-1])
         treasury.issued_cents += budget
         if self._log.record:
-            self._log(EventKind.ASSESSED, "assessed", cents=budget, months=months)
+            details = {"credited": credit} if credit else {}
+            self._log(EventKind.ASSESSED, "assessed", cents=budget, months=months, **details)
         end_day = self._clock.calendar.end_day
         for (member, _, lag, fraction), amount in zip(self._members, owed, strict=True):
             if lag <= 0:

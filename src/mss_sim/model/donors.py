@@ -260,6 +260,9 @@ class Donors:
                 return
         if start > env.now:
             yield env.timeout(start - env.now)
+        if spec.kind == "hold":
+            yield from self._hold(spec, rng or self._streams[stream])
+            return
         actor = spec.member if spec.kind == "cap" else spec.donor
         assert actor is not None
         if spec.kind == "cap":
@@ -285,3 +288,21 @@ class Donors:
             state.freezes.append((now, now + duration, lifted))
             if log.record:
                 log(EventKind.FREEZE, actor, until=clock.date(now + duration), released=lifted)
+
+    def _hold(self, spec: Shock, rng: np.random.Generator) -> Process:
+        """Hold trust fund money from now for the shock's duration, then release or return it."""
+        clock = self._clock
+        env = clock.env
+        assert spec.amount_usd is not None
+        cents = self._treasury.hold(round(fixed(spec.amount_usd) * 100))
+        duration = fixed(spec.duration_months) * DAYS_PER_MONTH
+        released = bool(rng.random() < fixed(spec.release_probability))
+        until = env.now + duration
+        self._log(
+            EventKind.HOLD, "trust_fund", cents=cents, until=clock.date(until), released=released
+        )
+        if until >= clock.calendar.end_day:
+            return
+        yield env.timeout(duration)
+        self._treasury.end_hold(cents, released=released)
+        self._log(EventKind.HOLD_ENDED, "trust_fund", cents=cents, released=released)

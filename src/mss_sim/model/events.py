@@ -43,6 +43,8 @@ class EventKind(StrEnum):
     RESCINDED = "rescinded"
     CAP = "cap"
     CANCELLED = "cancelled"
+    HOLD = "hold"
+    HOLD_ENDED = "hold_ended"
     ASSESSED = "assessed"
     CONTRIBUTION = "contribution"
     PAID = "paid"

@@ -35,6 +35,8 @@ class Account:
         Obligations carried by category.
     owed_cents : int
         Their sum (kept up to date by the treasury's month-end charge).
+    held : int
+        Money in the balance that may not be spent (a hold).
     """
 
     name: str
@@ -45,11 +47,12 @@ class Account:
     spent: int = 0
     unpaid: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COST_CATEGORIES, 0))
     owed_cents: int = 0
+    held: int = 0
 
     @property
     def available(self) -> int:
-        """What the account can pay now: its balance plus its overdraft."""
-        return self.balance + self.overdraft
+        """What the account can pay now: its balance plus its overdraft, less what is held."""
+        return self.balance + self.overdraft - self.held
 
     @property
     def owed(self) -> int:

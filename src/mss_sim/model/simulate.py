@@ -127,7 +127,7 @@ def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) 
     mandate = MandateState(spec.mandate, clock, log, bus)
     strength = Strength(0, 0)
     treasury = Treasury(spec.funding, clock, log, mandate, strength)
-    assessments = Assessments(spec.funding.assessed, clock, log, bus, treasury, mandate)
+    assessments = Assessments(spec.funding.assessed, clock, log, bus, treasury, mandate, strength)
     airlift = None
     if spec.deployment.airlift is not None:
         supplier = spec.deployment.airlift.supplied_by

@@ -15,7 +15,14 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, PlainValidator, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PlainValidator,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from mss_sim.scenario.distributions import _Dist
 from mss_sim.scenario.fields import (
@@ -178,14 +185,22 @@ class Assessed(_Spec):
     Once the mandate's funding model puts a cost category on assessed funding, the
     account is set up `lead_months` later; from then on, at the start of every
     budget period of `period_months`, members are assessed the period's budget: the
-    assessed categories' cost of `budget_share` of the ceiling, plus the fixed cost
-    if it is assessed. Each member owes its share (``shares``; ``others`` stands for
-    everyone not named) and pays as its ``payers`` entry says.
+    assessed categories' cost for the planned strength, plus the fixed cost if it is
+    assessed. With `budget_basis` ``"deployed"`` (the default) the planned strength
+    is the strength deployed when the budget is issued plus `budget_share` of the
+    gap to the ceiling, so that the budget follows what the force costs; with
+    ``"ceiling"`` it is `budget_share` of the ceiling. With `credit_unspent` (the
+    default) what the account holds beyond the obligations it carries is credited
+    to the members against the new assessment, as the UN credits unspent balances,
+    so that unspent money does not pile up. Each member owes its share (``shares``;
+    ``others`` stands for everyone not named) and pays as its ``payers`` entry says.
     """
 
     lead_months: NonNegative = 6.0
     period_months: int = Field(default=12, ge=1, le=120)
     budget_share: Probability = 1.0
+    budget_basis: Literal["deployed", "ceiling"] = "deployed"
+    credit_unspent: StrictBool = True
     overdraft_usd: NonNegative = 0.0
     shares: dict[str, Share] = Field(default_factory=lambda: dict(DEFAULT_ASSESSED_SHARES))
     payers: dict[str, Payer] = Field(default_factory=dict)
@@ -275,7 +290,7 @@ class Donor(_Spec):
         return f"in_kind.{self.name}" if self.in_kind else "trust_fund"
 
 
-ShockKind = Literal["freeze", "cut", "rescission", "cap"]
+ShockKind = Literal["freeze", "cut", "rescission", "cap", "hold"]
 
 
 class Shock(_Spec):
@@ -288,7 +303,11 @@ class Shock(_Spec):
     its account's balance allows. ``cap``: from then on `member` pays at most
     `share` of each assessment, payments of earlier assessments included. A
     tranche under several freezes waits for the last to end and is paid only if
-    all of them are lifted.
+    all of them are lifted. ``hold``: `amount_usd` of the trust fund's money (as
+    far as its balance allows) cannot be spent for `duration_months`; then it is
+    released with `release_probability`, otherwise returned to its donor (a
+    negative receipt). A hold stops spending, not receipt: the money was received
+    and stays counted as received until it is returned.
 
     The shock happens on `date` (from the start if that is earlier); with
     `hazard_per_month` it happens instead at a random time, at that rate from
@@ -305,10 +324,19 @@ class Shock(_Spec):
     duration_months: NonNegative = 3.0
     release_probability: Probability = 1.0
     share: Probability | None = None
+    amount_usd: NonNegative | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Shock:
-        if self.kind == "cap":
+        if self.kind == "hold":
+            if self.amount_usd is None:
+                raise _KeyedError("amount_usd", "a hold needs the amount of money it holds")
+            for key in ("donor", "member", "share"):
+                if getattr(self, key) is not None:
+                    raise _KeyedError(key, f"a hold takes no {key}: it holds trust fund money")
+        elif self.amount_usd is not None:
+            raise _KeyedError("amount_usd", "only a hold takes an amount_usd")
+        elif self.kind == "cap":
             if self.member is None:
                 raise _KeyedError("member", "a cap needs the member whose payments it caps")
             if self.donor is not None:
