@@ -20,7 +20,7 @@ Examples
 --------
 >>> record = load_record()
 >>> len(record) >= 10 and record[0].id
-'renewal_sep_2024'
+'police_dec_2022'
 """
 
 from __future__ import annotations

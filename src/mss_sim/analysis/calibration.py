@@ -1,35 +1,48 @@
-"""The record the security model is calibrated on, and the values derived from it.
+"""The values the security model takes from the record, and which period they come from.
 
-Everything the ``[security]`` tables of the bundled scenarios take from the record
-is derived here, in one place, so that the calibration can be redone when the
-record grows: :data:`SECURITY_RECORD` lists the observations with their sources,
-:data:`FIT_CUTOFF` splits them into those used to derive values (on or before
-it) and those kept for checking the model (after it), and
-:func:`derive_security` turns the former into the values and ranges the
-scenarios carry. ``docs/security.md`` explains each step.
+The record is kept once, as the package's milestones (``mss_sim/data/record.toml``,
+read by :func:`mss_sim.analysis.backtest.load_record`); :func:`security_record`
+turns its security entries into observations. :data:`FIT_CUTOFF` (30 September
+2024, the end of the MSS's first year, the backtest's cut-off) splits them into
+those a calibration may use and those kept for checking the model, and
+:func:`derive_security` derives the values the scenarios carry from the
+observations up to a cut-off:
+
+* with :data:`FIT_CUTOFF`, what the backtest scenario ``mss_2023`` may know: the
+  2023 killings, the displaced at the end of 2023, police attrition;
+* with :data:`RECORD_END`, what the forward scenarios (``mss_2024``, ``gsf_2025``)
+  use once the backtest has checked the method: also the growth of violence from
+  2023 to 2024 and the displacement per killing of 2024.
+
+``docs/security.md`` explains each step.
 
 Examples
 --------
 >>> derived = derive_security()
->>> round(derived["displaced_per_killing"].value)
+>>> sorted(derived)
+['displaced_dec_2023', 'killings_per_month_2023', 'police_attrition']
+>>> round(derive_security(RECORD_END)["displaced_per_killing"].value)
 130
->>> all(o.date <= FIT_CUTOFF for o in derived["gang_growth"].observations)
-True
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 
+from mss_sim.analysis.backtest import CUTOFF, Milestone, load_record
+
 __all__ = [
     "FIT_CUTOFF",
-    "SECURITY_RECORD",
+    "RECORD_END",
+    "SECURITY_QUANTITIES",
     "Derived",
     "Observation",
     "derive_security",
     "kept_for_checking",
+    "security_record",
 ]
 
 
@@ -44,7 +57,7 @@ class Observation:
     date : datetime.date
         The end of the period it covers (or the day it was reported for).
     value : float
-        The value.
+        The value (a bound's value for "over ...", a range's middle).
     period_months : int
         For a flow (killings, attrition), the months it covers; 0 for a stock.
     source : str
@@ -59,25 +72,53 @@ class Observation:
     source: str
 
 
-SECURITY_RECORD: tuple[Observation, ...] = (
-    Observation("killings", dt.date(2023, 12, 31), 4789, 12, "OHCHR [C2]"),
-    Observation("killings", dt.date(2024, 12, 31), 5601, 12, "OHCHR [C2]"),
-    Observation("killings", dt.date(2025, 3, 31), 1600, 3, "OHCHR, 'over 1,600' [C]"),
-    Observation("killings", dt.date(2025, 6, 30), 1520, 3, "OHCHR [C]"),
-    Observation("displaced", dt.date(2023, 12, 31), 315_000, 0, "record [C2]"),
-    Observation("displaced", dt.date(2024, 12, 31), 1_041_000, 0, "record [C2]"),
-    Observation("displaced", dt.date(2025, 6, 30), 1_300_000, 0, "record, 'about 1.3M' [C2]"),
-    Observation("gang_control", dt.date(2024, 6, 30), 0.80, 0, "UN, 'about 80%' in 2024 [C2]"),
-    Observation("gang_control", dt.date(2024, 12, 31), 0.85, 0, "UN, 85% late 2024 [C2]"),
-    Observation("gang_control", dt.date(2025, 3, 31), 0.85, 0, "UN, 85% early 2025 [C2]"),
-    Observation("police_available", dt.date(2022, 12, 31), 9700, 0, "police figures [C2]"),
-    Observation("police_roster", dt.date(2022, 12, 31), 14_817, 0, "police figures [C2]"),
-    Observation("police_attrition", dt.date(2023, 6, 30), 774, 6, "police figures, H1 2023 [C2]"),
+SECURITY_QUANTITIES = (
+    "killings",
+    "displaced",
+    "gang_control",
+    "police_available",
+    "police_roster",
+    "police_attrition",
 )
-"""The security record to 31 August 2025 (``docs/sources.md`` gives the references)."""
+"""The quantities of the record that describe the security situation."""
 
-FIT_CUTOFF = dt.date(2024, 12, 31)
-"""Observations up to this date are used to derive values; later ones check the model."""
+FIT_CUTOFF = CUTOFF
+"""Observations up to this date may be used to derive values; later ones check the model."""
+
+RECORD_END = dt.date(2025, 8, 31)
+"""The end of the record the package ships."""
+
+
+def _months(first: str, last: str) -> int:
+    (y0, m0), (y1, m1) = (map(int, first.split("-")), map(int, last.split("-")))
+    return (y1 - y0) * 12 + m1 - m0 + 1
+
+
+def _observation(m: Milestone) -> Observation:
+    if m.value is not None:
+        value = m.value
+    elif m.at_least is not None:
+        value = m.at_least
+    elif m.at_most is not None:
+        value = m.at_most
+    else:
+        assert m.low is not None
+        assert m.high is not None
+        value = (m.low + m.high) / 2
+    period = 0 if m.months is None else _months(*m.months)
+    return Observation(m.quantity, m.date, float(value), period, m.source)
+
+
+@functools.cache
+def security_record() -> tuple[Observation, ...]:
+    """Return the security observations of the package's record, in its order.
+
+    Examples
+    --------
+    >>> [o.value for o in security_record() if o.quantity == "killings"][:2]
+    [4789.0, 5601.0]
+    """
+    return tuple(_observation(m) for m in load_record() if m.quantity in SECURITY_QUANTITIES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +134,7 @@ class Derived:
     method : str
         How it was derived.
     observations : tuple of Observation
-        The observations it uses (all on or before :data:`FIT_CUTOFF`).
+        The observations it uses (all on or before the cut-off it was derived at).
     """
 
     value: float
@@ -103,92 +144,104 @@ class Derived:
     observations: tuple[Observation, ...]
 
 
-def _get(quantity: str, date: dt.date) -> Observation:
-    for obs in SECURITY_RECORD:
+def _get(quantity: str, date: dt.date, cutoff: dt.date) -> Observation | None:
+    """The observation of `quantity` on `date`, or None if it is after `cutoff`."""
+    for obs in security_record():
         if obs.quantity == quantity and obs.date == date:
-            if obs.date > FIT_CUTOFF:
-                raise ValueError(f"{quantity} on {date} is kept for checking, not for fitting")
-            return obs
-    raise KeyError(f"no {quantity} observation on {date}")  # pragma: no cover
+            return obs if obs.date <= cutoff else None
+    raise KeyError(f"no {quantity} observation on {date}")
 
 
-def derive_security() -> dict[str, Derived]:
-    """Derive the security model's values from the record up to :data:`FIT_CUTOFF`.
+def derive_security(cutoff: dt.date = FIT_CUTOFF) -> dict[str, Derived]:
+    """Derive the security model's values from the record up to `cutoff`.
+
+    Parameters
+    ----------
+    cutoff : datetime.date, default FIT_CUTOFF
+        Only observations on or before it are used; a value that needs a later
+        one is left out.
 
     Returns
     -------
     dict of str to Derived
-        By ``[security]`` key: ``gang_growth`` (monthly log-growth of violence
-        2023 to 2024, carried as the gangs' growth at the force of the time),
-        ``displaced_per_killing`` (new displacement in 2024 per person killed),
-        ``police_attrition`` (monthly share of available officers lost, H1 2023),
-        ``killings_per_month_2024`` (the 2024 monthly mean) and
-        ``displaced_sep_2024`` (linear between the end-2023 and end-2024 counts).
+        ``killings_per_month_2023`` (the 2023 monthly mean), ``displaced_dec_2023``,
+        ``police_attrition`` (monthly share of available officers lost, H1 2023)
+        and, once the 2024 figures are in (`cutoff` from 31 December 2024):
+        ``gang_growth`` (monthly log-growth of violence from 2023 to 2024, carried
+        as the gangs' growth at the force of the time), ``displaced_per_killing``
+        (new displacement in 2024 per person killed), ``killings_per_month_2024``
+        and ``displaced_sep_2024`` (linear between the end-2023 and end-2024 counts).
 
     Examples
     --------
-    >>> d = derive_security()
+    >>> d = derive_security(RECORD_END)
     >>> round(d["gang_growth"].value, 4)
     0.0131
+    >>> "gang_growth" in derive_security()
+    False
     """
-    k23 = _get("killings", dt.date(2023, 12, 31))
-    k24 = _get("killings", dt.date(2024, 12, 31))
-    d23 = _get("displaced", dt.date(2023, 12, 31))
-    d24 = _get("displaced", dt.date(2024, 12, 31))
-    available = _get("police_available", dt.date(2022, 12, 31))
-    lost = _get("police_attrition", dt.date(2023, 6, 30))
-    growth = math.log(k24.value / k23.value) / 12
-    per_killing = (d24.value - d23.value) / k24.value
-    attrition = lost.value / lost.period_months / available.value
-    monthly_2024 = k24.value / k24.period_months
-    displaced_sep = d23.value + (d24.value - d23.value) * 9 / 12
-    return {
-        "gang_growth": Derived(
-            growth,
-            growth / 2,
-            growth * 1.5,
-            "log(killings 2024 / killings 2023) / 12: violence grows with the gangs' "
-            "strength while the force stays as it was; range one half to one and a half",
-            (k23, k24),
-        ),
-        "displaced_per_killing": Derived(
-            per_killing,
-            per_killing * 0.7,
-            per_killing * 1.15,
-            "(displaced end 2024 - displaced end 2023) / killings 2024; range -30% to +15%",
-            (d23, d24, k24),
-        ),
-        "police_attrition": Derived(
+    k23 = _get("killings", dt.date(2023, 12, 31), cutoff)
+    k24 = _get("killings", dt.date(2024, 12, 31), cutoff)
+    d23 = _get("displaced", dt.date(2023, 12, 31), cutoff)
+    d24 = _get("displaced", dt.date(2024, 12, 31), cutoff)
+    available = _get("police_available", dt.date(2022, 12, 31), cutoff)
+    lost = _get("police_attrition", dt.date(2023, 6, 30), cutoff)
+    derived: dict[str, Derived] = {}
+    if k23 is not None:
+        monthly = k23.value / k23.period_months
+        derived["killings_per_month_2023"] = Derived(
+            monthly, monthly, monthly, "killings 2023 / 12", (k23,)
+        )
+    if d23 is not None:
+        derived["displaced_dec_2023"] = Derived(
+            d23.value, d23.value, d23.value, "displaced at the end of 2023", (d23,)
+        )
+    if available is not None and lost is not None:
+        attrition = lost.value / lost.period_months / available.value
+        derived["police_attrition"] = Derived(
             attrition,
             attrition * 0.6,
             attrition * 1.2,
             "officers lost in H1 2023 / 6 / officers available end 2022; "
             "range -40% (the higher rate was exceptional) to +20%",
             (available, lost),
-        ),
-        "killings_per_month_2024": Derived(
-            monthly_2024,
-            monthly_2024,
-            monthly_2024,
-            "killings 2024 / 12",
-            (k24,),
-        ),
-        "displaced_sep_2024": Derived(
-            displaced_sep,
-            displaced_sep,
-            displaced_sep,
-            "end 2023 + 9/12 of the 2024 increase",
-            (d23, d24),
-        ),
-    }
+        )
+    if k23 is not None and k24 is not None:
+        growth = math.log(k24.value / k23.value) / 12
+        derived["gang_growth"] = Derived(
+            growth,
+            growth / 2,
+            growth * 1.5,
+            "log(killings 2024 / killings 2023) / 12: violence grows with the gangs' "
+            "strength while the force stays as it was; range one half to one and a half",
+            (k23, k24),
+        )
+        monthly_2024 = k24.value / k24.period_months
+        derived["killings_per_month_2024"] = Derived(
+            monthly_2024, monthly_2024, monthly_2024, "killings 2024 / 12", (k24,)
+        )
+    if d23 is not None and d24 is not None and k24 is not None:
+        per_killing = (d24.value - d23.value) / k24.value
+        derived["displaced_per_killing"] = Derived(
+            per_killing,
+            per_killing * 0.7,
+            per_killing * 1.15,
+            "(displaced end 2024 - displaced end 2023) / killings 2024; range -30% to +15%",
+            (d23, d24, k24),
+        )
+        sep = d23.value + (d24.value - d23.value) * 9 / 12
+        derived["displaced_sep_2024"] = Derived(
+            sep, sep, sep, "end 2023 + 9/12 of the 2024 increase", (d23, d24)
+        )
+    return derived
 
 
-def kept_for_checking() -> tuple[Observation, ...]:
-    """Return the observations after :data:`FIT_CUTOFF`, kept for checking the model.
+def kept_for_checking(cutoff: dt.date = FIT_CUTOFF) -> tuple[Observation, ...]:
+    """Return the observations after `cutoff`, kept for checking the model.
 
     Examples
     --------
     >>> [o.quantity for o in kept_for_checking()][:2]
-    ['killings', 'killings']
+    ['gang_control', 'displaced']
     """
-    return tuple(o for o in SECURITY_RECORD if o.date > FIT_CUTOFF)
+    return tuple(o for o in security_record() if o.date > cutoff)
