@@ -50,6 +50,10 @@ def test_us_budget_cuts_against_the_gsf_with_common_random_numbers():
 
     mean, low, high = paired_difference(half(gsf), half(cuts))
     assert mean >= 0, (mean, low, high)
-    # The US money itself: less of it arrives, and never more.
+    # The US money itself: less of it arrives, and more only in the rare run where
+    # the donors' security feedback, met at other times, has it renege in gsf_2025.
     usa = cuts.scalars["received_usd.USA"] - gsf.scalars["received_usd.USA"]
-    assert (usa <= 0.01).all() and usa.mean() < 0
+    assert usa.mean() < 0
+    more = usa > 0.01
+    assert more.mean() <= 0.01
+    assert (gsf.scalars["received_usd.USA"][more] == 0).all()

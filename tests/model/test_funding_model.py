@@ -583,3 +583,26 @@ def test_spending_before_the_start_is_not_a_cost_of_the_horizon():
 
     assert covered(received_before_usd=100e6) == covered()
     assert covered() < 0.05
+
+
+@pytest.mark.parametrize("fixed_while", ["deployed", "mandate"])
+def test_the_base_costs_money_while_personnel_are_deployed(fixed_while):
+    # Nobody deployed before 1 Mar 2025 (day 59); then 100 for the rest of the six months.
+    late = {**KEN, "initial_deployed": 0, "available_from": "2025-03-01", "wave_size": 100}
+    sc = quiet(
+        funding={"costs": {"fixed_while": fixed_while}},
+        deployment={"contributors": [late]},
+    )
+    rep = mss_sim.simulate(sc, seed=0)
+    [wave] = rep.events_of("deployed")
+    assert wave.day == 59.5
+    fixed = [e.details.get("fixed", 0) for e in rep.events_of("paid")]
+    months = [round(e.day) for e in rep.events_of("paid")]
+    if fixed_while == "deployed":
+        # January and February cost nothing; March from its second half-day on.
+        assert months == [90, 120, 151, 181]
+        assert fixed[0] == round(1_000_000 * (90 - 59.5) / M)
+    else:
+        assert months == [31, 59, 90, 120, 151, 181]
+        assert fixed[:2] == [round(1_000_000 * 31 / M), round(1_000_000 * 28 / M)]
+    assert fixed[-1] == round(1_000_000 * 30 / M)

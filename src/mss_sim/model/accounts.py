@@ -7,8 +7,9 @@ in kind. Every account keeps ``received - spent == balance`` exactly, in cents;
 money returned to a donor (a rescission) is a negative receipt. No account goes
 below minus its overdraft.
 
-Costs accrue continuously by category (personnel and logistics per person-month,
-the fixed monthly base) while a mandate is in force, plus a one-off cost when a
+Costs accrue continuously by category while a mandate is in force: personnel and
+logistics per person-month, the fixed monthly base while personnel are deployed
+(always, with ``fixed_while = "mandate"``), and a one-off cost when a
 contingent first deploys; each accrues to the account the mandate's funding model
 names for it at that moment (:data:`~mss_sim.scenario.funding.MODEL_PAYERS`).
 At each month end the costs are paid: first by in-kind accounts that cover the
@@ -86,6 +87,7 @@ class Treasury:
             for category in _ACCRUING
             if self.rates[category]
         )
+        self._fixed_always = costs.fixed_while == "mandate"
         self.reserve_months = fixed(spec.deploy_reserve_months)
         self.grace_months = fixed(spec.grace_months)
         self.withdrawal_hazard = fixed(spec.withdrawal_hazard)
@@ -268,8 +270,9 @@ class Treasury:
                 (self._accrued[self._owner(category, funding_model, before)], category, rate, pp)
                 for category, rate, pp in self._accruing
             )
+        base = 1 if self._fixed_always else min(deployed, 1)
         for accrued, category, rate, per_person in routes:
-            amount = rate * months * (deployed if per_person else 1)
+            amount = rate * months * (deployed if per_person else base)
             accrued[category] = accrued.get(category, 0.0) + amount
 
     def deployment_cost(self, country: str) -> None:

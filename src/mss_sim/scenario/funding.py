@@ -117,12 +117,17 @@ and carried as an assumption [A]."""
 
 
 class Costs(_Spec):
-    """The ``[funding.costs]`` table: what the force costs, by category."""
+    """The ``[funding.costs]`` table: what the force costs, by category.
+
+    The fixed monthly cost (the base) runs while personnel are deployed, or with
+    `fixed_while` ``"mandate"`` whenever a mandate is in force.
+    """
 
     personnel_per_person_month_usd: NonNegative
     logistics_per_person_month_usd: NonNegative = 0.0
     deployment_per_contingent_usd: NonNegative = 0.0
     fixed_monthly_usd: NonNegative = 0.0
+    fixed_while: Literal["deployed", "mandate"] = "deployed"
 
 
 class TrustFund(_Spec):
