@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -14,6 +15,7 @@ from mss_sim.analysis.backtest import CUTOFF, Milestone, backtest, load_record
 from mss_sim.cli import main
 from mss_sim.model import compile
 
+ROOT = Path(__file__).parents[2]
 MONTHS = np.array(["2025-01", "2025-02", "2025-03"], dtype="datetime64[M]")
 
 
@@ -131,3 +133,12 @@ def test_the_backtest_command_prints_the_table(capsys):
     assert "mss_2024: 6 replications, cut-off 2024-09-30" in out
     assert "kenya_feb_2025" in out and "killings_q2_2025" in out
     assert "held out:" in out
+
+
+@pytest.mark.parametrize("name", ["mss_2023", "mss_2024"])
+def test_the_tables_in_validation_md_come_from_the_command(capsys, name):
+    # docs/validation.md prints `mss-sim backtest NAME --runs 2000 --seed 1` verbatim.
+    assert main(["backtest", name, "--runs", "2000", "--seed", "1", "--no-progress"]) == 0
+    table = capsys.readouterr().out.strip()
+    doc = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    assert f"```\n{table}\n```" in doc
