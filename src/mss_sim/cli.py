@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from mss_sim._version import __version__
 from mss_sim.analysis.backtest import CUTOFF, backtest
@@ -23,7 +23,8 @@ from mss_sim.batch import BatchResult, run_batch
 from mss_sim.batch.runner import Backend
 from mss_sim.errors import BatchInterrupted, MssSimError, ResultsError, ScenarioError
 from mss_sim.model.outputs import is_member_outcome
-from mss_sim.scenario import bundled_scenarios, load_scenario
+from mss_sim.scenario import Scenario, bundled_scenarios, load_scenario
+from mss_sim.scenario.overrides import parse_assignment
 
 __all__ = ["main"]
 
@@ -67,16 +68,34 @@ _positive = _whole(1)
 _seed = _whole(0)
 
 
-def _resolve_scenario(text: str) -> Path:
-    path = Path(text)
-    if path.exists() or path.suffix == ".toml":
-        return path
-    bundled = bundled_scenarios()
-    if text in bundled:
-        return bundled[text]
-    raise ScenarioError(
-        f"no scenario file or bundled scenario named {text!r} "
-        f"(bundled: {', '.join(bundled) or 'none'}; see mss-sim list)"
+class _Assignment(NamedTuple):
+    key: str
+    value: Any
+    text: str
+
+
+def _assignment(text: str) -> _Assignment:
+    try:
+        return _Assignment(*parse_assignment(text), text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _load(args: argparse.Namespace) -> Scenario:
+    """The scenario named on the command line, with its ``--set`` values."""
+    scenario = load_scenario(args.scenario)
+    values = {a.key: a.value for a in getattr(args, "set", None) or ()}
+    return scenario.with_values(values) if values else scenario
+
+
+def _add_set(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        type=_assignment,
+        action="append",
+        help="change a value by key path, the value written as in TOML "
+        "(--set 'funding.donors[USA].pledge_usd=0'); repeatable",
     )
 
 
@@ -121,11 +140,13 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
         words += ["--scheduler", args.scheduler]
     if args.workers:
         words += ["--workers", str(args.workers)]
+    for assignment in args.set or ():
+        words += ["--set", assignment.text]
     return shlex.join(words)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    scenario = load_scenario(_resolve_scenario(args.scenario))
+    scenario = _load(args)
     out = Path(args.out) if args.out else Path("out") / scenario.name
     if args.scheduler and args.backend not in (None, "dask"):
         return _fail(f"--scheduler is for --backend dask, not --backend {args.backend}")
@@ -175,7 +196,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_backtest(args: argparse.Namespace) -> int:
-    scenario = load_scenario(_resolve_scenario(args.scenario))
+    scenario = _load(args)
     parallel = args.runs >= 200 and (os.cpu_count() or 1) > 1
     result = run_batch(
         scenario,
@@ -201,7 +222,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for name in args.files:
         try:
-            scenario = load_scenario(_resolve_scenario(name))
+            scenario = load_scenario(name)
         except ScenarioError as exc:
             print(f"error  {_first_line(exc)}")
             status = 2
@@ -272,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--workers", type=_positive, help="worker processes (default: CPUs)")
     run.add_argument("--chunk-size", type=_positive, help="replications per task")
+    _add_set(run)
     run.add_argument("--no-plots", action="store_true", help="skip the figures")
     run.add_argument(
         "--all-outcomes",
@@ -303,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=CUTOFF,
         help=f"calibration cut-off: later milestones are held out (default {CUTOFF})",
     )
+    _add_set(check)
     check.add_argument(
         "--no-progress", dest="progress", action="store_false", help="no progress bar"
     )

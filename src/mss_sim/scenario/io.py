@@ -16,7 +16,8 @@ def load_scenario(path: str | Path) -> Scenario:
     Parameters
     ----------
     path : str or Path
-        A TOML scenario file, such as ``scenarios/gsf_2025.toml``.
+        A TOML scenario file, such as ``scenarios/gsf_2025.toml``, or the name of a
+        bundled scenario (``gsf_2025``; ``mss-sim list`` shows them).
 
     Returns
     -------
@@ -27,7 +28,8 @@ def load_scenario(path: str | Path) -> Scenario:
     ------
     ScenarioError
         If the file cannot be read, is not valid TOML, extends a missing file or
-        itself, or does not describe a valid scenario. The message names the file
+        itself, or does not describe a valid scenario, or if a name is neither a
+        file nor a bundled scenario (the message lists the bundled ones). The message names the file
         and the key path: ``gsf_2025.toml: funding.donors[2].pledge_usd: must be
         >= 0, got -5``.
 
@@ -37,5 +39,7 @@ def load_scenario(path: str | Path) -> Scenario:
     >>> sc = mss_sim.load_scenario("scenarios/gsf_2025.toml")
     >>> sc.name
     'gsf_2025'
+    >>> mss_sim.load_scenario("mss_2024").scenario.horizon_months
+    13
     """
     return Scenario.from_toml(path)

@@ -54,9 +54,10 @@ from mss_sim.scenario.funding import (
     Shock,
     TrustFund,
 )
+from mss_sim.scenario.overrides import apply_values, name_items
 from mss_sim.scenario.resolve import parameter_table
 from mss_sim.scenario.security import Feedback, Security
-from mss_sim.scenario.toml import load_chain
+from mss_sim.scenario.toml import load_chain, scenario_path
 
 __all__ = [
     "COST_CATEGORIES",
@@ -225,7 +226,7 @@ class Scenario(FieldEquality):
         >>> Scenario.from_toml("scenarios/gsf_2025.toml").scenario.horizon_months
         24
         """
-        file = Path(path)
+        file = scenario_path(path)
         data, bases = load_chain(file.resolve(), ())
         source = file.name + "".join(f" (extends {name})" for name in bases[:1])
         return scenario_from_dict(data, source=source)
@@ -252,13 +253,49 @@ class Scenario(FieldEquality):
         """
         return {p.path: p.dist for p in parameter_table(self).parameters}
 
+    def with_values(self, values: dict[str, Any]) -> Scenario:
+        """Return a new, validated scenario with `values` set by key path.
+
+        Parameters
+        ----------
+        values : dict
+            Key paths (as parameter columns name them: list items by identifier,
+            ``deployment.contributors[KEN].pledged``, or by position when they have
+            none, ``council.effects[0].size``) to values as a scenario file would
+            give them: numbers, strings, dates, lists, or an uncertain value as a
+            dict (``{"dist": "uniform", "low": 0, "high": 1}``).
+
+        Raises
+        ------
+        ScenarioError
+            Naming the key path, if it leads nowhere or its value is not valid.
+
+        Examples
+        --------
+        >>> import mss_sim
+        >>> sc = mss_sim.load_scenario("gsf_2025")
+        >>> no_us = sc.with_values({"funding.donors[USA].pledge_usd": 0})
+        >>> no_us.funding.donors[0].pledge_usd
+        0.0
+        >>> try:
+        ...     sc.with_values({"scenario.horizon_months": -3})
+        ... except mss_sim.ScenarioError as exc:
+        ...     print(exc)
+        gsf_2025 (with values): scenario.horizon_months: must be >= 1, got -3
+        """
+        source = f"{self.name} (with values)"
+        data = apply_values(self.model_dump(mode="python"), values, source=source)
+        return scenario_from_dict(data, source=source, by_id=True)
+
     def content_hash(self) -> str:
         """Return the SHA-256 of the scenario's canonical JSON form (hex)."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def scenario_from_dict(data: dict[str, Any], *, source: str | None = None) -> Scenario:
+def scenario_from_dict(
+    data: dict[str, Any], *, source: str | None = None, by_id: bool = False
+) -> Scenario:
     """Validate plain data (as read from TOML) into a :class:`Scenario`.
 
     Parameters
@@ -267,6 +304,9 @@ def scenario_from_dict(data: dict[str, Any], *, source: str | None = None) -> Sc
         The scenario's tables.
     source : str, optional
         A file name to put in error messages.
+    by_id : bool, default False
+        Name list items in error messages by their identifier
+        (``funding.donors[USA].pledge_usd``) rather than their position.
 
     Raises
     ------
@@ -283,7 +323,7 @@ def scenario_from_dict(data: dict[str, Any], *, source: str | None = None) -> Sc
             cause = (error.get("ctx") or {}).get("error")
             if isinstance(cause, _KeyedError):
                 loc = f"{loc}.{cause.path}" if loc else cause.path
-            problems.append((loc, describe_error(error)))
+            problems.append((name_items(data, loc) if by_id else loc, describe_error(error)))
         loc, message = problems[0]
         if len(problems) > 1:
             more = "; ".join(f"{p}: {m}" for p, m in problems[1:4])

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from mss_sim.errors import ScenarioError
+from mss_sim.scenario.overrides import apply_values, patch_values
 
-__all__ = ["bundled_scenarios", "load_chain", "load_raw", "merge"]
+__all__ = ["bundled_scenarios", "load_chain", "load_raw", "merge", "scenario_path"]
 
 _TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
@@ -64,7 +65,10 @@ def load_raw(path: str | Path) -> dict[str, Any]:
     ----------
     path : str or Path
         The scenario file. ``extends = "other.toml"`` inside it is resolved
-        relative to its folder.
+        relative to its folder; the base's tables are merged key by key, arrays
+        replace the base's, and then the file's ``[patch]`` table (quoted key paths
+        such as ``"deployment.contributors[KEN].pledged" = 500``) is applied, so
+        that one list item can change without restating the list.
 
     Returns
     -------
@@ -86,8 +90,9 @@ def load_chain(file: Path, _chain: tuple[Path, ...]) -> tuple[dict[str, Any], li
         raise ScenarioError(f"extends cycle: {cycle}", source=_chain[-1].name, path="extends")
     data = _read_toml(file)
     parent = data.pop("extends", None)
+    patch = data.pop("patch", None)
     if parent is None:
-        return data, []
+        return _patched(data, patch, file.name), []
     if not isinstance(parent, str) or not parent:
         raise ScenarioError(
             f'must be a file name such as "gsf_2025.toml", got {parent!r}',
@@ -100,7 +105,14 @@ def load_chain(file: Path, _chain: tuple[Path, ...]) -> tuple[dict[str, Any], li
             f"extended file not found: {base_file}", source=file.name, path="extends"
         )
     base, names = load_chain(base_file.resolve(), (*_chain, file))
-    return merge(base, data), [base_file.name, *names]
+    return _patched(merge(base, data), patch, file.name), [base_file.name, *names]
+
+
+def _patched(data: dict[str, Any], patch: Any, source: str) -> dict[str, Any]:
+    """Apply a file's ``[patch]`` table (key paths to values) after its merge."""
+    if patch is None:
+        return data
+    return apply_values(data, patch_values(patch, source=source), source=source)
 
 
 def bundled_scenarios() -> dict[str, Path]:
@@ -115,3 +127,29 @@ def bundled_scenarios() -> dict[str, Path]:
     if not folder.is_dir():
         return {}
     return {p.stem: p for p in sorted(folder.glob("*.toml"))}
+
+
+def scenario_path(text: str | Path) -> Path:
+    """Return the file of a scenario given as a path or as a bundled scenario's name.
+
+    Raises
+    ------
+    ScenarioError
+        If `text` is neither an existing file (or a ``.toml`` path) nor the name
+        of a bundled scenario; the message lists the bundled ones.
+
+    Examples
+    --------
+    >>> scenario_path("gsf_2025").name
+    'gsf_2025.toml'
+    """
+    path = Path(text)
+    if path.exists() or path.suffix == ".toml" or len(path.parts) > 1:
+        return path
+    bundled = bundled_scenarios()
+    if str(text) in bundled:
+        return bundled[str(text)]
+    raise ScenarioError(
+        f"no scenario file or bundled scenario named {str(text)!r} "
+        f"(bundled: {', '.join(bundled) or 'none'}; see mss-sim list)"
+    )
