@@ -48,11 +48,11 @@ def main(argv: list[str] | None = None) -> mss_sim.BatchResult | None:
         print(f"{stop}\nrun the same command again to continue")
         return None
 
-    print(result.summary(["gsf.adopted", "peak_deployed", "months_to_half_ceiling"]))
+    print(result.summary(["gsf.adopted", "peak_deployed", "months_to_target"]))
     # Reads one column from the chunk files: memory stays small however many runs.
-    half = result.scalars["months_to_half_ceiling"]
-    within_year = np.mean(np.nan_to_num(half, nan=np.inf) <= 12)
-    print(f"\nP(half the ceiling within 12 months) = {within_year:.3f} over {result.runs:,} runs")
+    to_target = result.scalars["months_to_target"]
+    within_year = np.mean(np.nan_to_num(to_target, nan=np.inf) <= 12)
+    print(f"\nP(target strength within 12 months) = {within_year:.3f} over {result.runs:,} runs")
     print(f"results in {args.out} (open again with mss_sim.BatchResult.load)")
     return result
 

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     # 3. A reproducible batch: replication i always uses child i of the seed.
     result = mss_sim.run_batch(scenario, args.runs, seed=args.seed, progress=False)
-    print(result.summary(["gsf.adopted", "peak_deployed", "months_to_half_ceiling"]))
+    print(result.summary(["gsf.adopted", "peak_deployed", "months_to_target"]))
 
     # 4. A fan chart of deployed personnel on calendar dates.
     args.out.mkdir(parents=True, exist_ok=True)

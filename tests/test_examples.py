@@ -39,7 +39,7 @@ def test_us_cuts_pairs_the_scenarios(capsys):
     differences = namespace["main"](["--runs", "60", "--seed", "4"])
     mean, low, high = differences["received (US$ M)"]
     assert low <= mean <= high < 0
-    assert differences["months to half the ceiling"][0] >= 0
+    assert differences["months to the target (2,775)"][0] >= 0
     # Less force on the ground: if anything, more people killed.
     assert differences["people killed over 24 months"][2] > 0
     out = capsys.readouterr().out
@@ -56,7 +56,7 @@ def test_large_batch_streams_and_resumes(tmp_path, capsys):
     for name, values in first.scalars.items():
         assert longer.scalars[name][:40].tobytes() == values.tobytes(), name
     printed = capsys.readouterr().out
-    assert "P(half the ceiling within 12 months) =" in printed
+    assert "P(target strength within 12 months) =" in printed
     assert "over 60 runs" in printed
 
 

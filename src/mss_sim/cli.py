@@ -28,7 +28,7 @@ from mss_sim.scenario.overrides import parse_assignment
 
 __all__ = ["main"]
 
-DEFAULT_SCALAR_PLOTS = ("peak_deployed", "months_to_half_ceiling", "total_received_usd")
+DEFAULT_SCALAR_PLOTS = ("peak_deployed", "months_to_target", "total_received_usd")
 DEFAULT_SERIES_PLOTS = ("deployed", "cash_balance")
 
 

@@ -167,10 +167,12 @@ class Force:
     # ------------------------------------------------------------------ strength
 
     def check_half_ceiling(self) -> None:
-        """Note the first time the force reaches half the ceiling of an active mandate."""
+        """Note the first time the force reaches half the ceiling in force, and the target."""
         s, m = self._strength, self._mandate
         if math.isnan(s.half_ceiling_day) and m.active and 0 < m.ceiling <= 2 * s.deployed:
             s.half_ceiling_day = self._clock.env.now
+        if math.isnan(s.target_day) and 0 < s.target <= s.deployed:
+            s.target_day = self._clock.env.now
 
     def add(self, contingent: Contingent, count: int, *, reason: str | None = None) -> None:
         """Deploy `count` more personnel of `contingent` (its first wave costs extra).

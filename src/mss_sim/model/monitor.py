@@ -126,6 +126,7 @@ class Monitor:
             self._strength.peak,
             last[0],
             self._strength.half_ceiling_day / DAYS_PER_MONTH,
+            self._strength.target_day / DAYS_PER_MONTH,
             sum(r.adopted for r in tabled),
             sum(r.vetoed for r in tabled),
             sum(r.withdrawn for r in tabled),

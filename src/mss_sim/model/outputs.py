@@ -54,6 +54,7 @@ STANDARD_SCALARS: tuple[str, ...] = (
     "peak_deployed",
     "deployed_at_end",
     "months_to_half_ceiling",
+    "months_to_target",
     "drafts_adopted",
     "drafts_vetoed",
     "drafts_withdrawn",
@@ -76,7 +77,10 @@ obligations first went unpaid, NaN if none did; ``share_of_costs_covered`` is th
 share of the costs incurred over the horizon that were paid (NaN without costs);
 ``lead_nation_changes`` counts handovers of the lead, ``contingents_withdrawn`` the
 contingents that left for good, ``rotation_gap_days`` the days rotations left a
-contingent waiting for its relief (summed over rotations)."""
+contingent waiting for its relief (summed over rotations). ``months_to_half_ceiling``
+counts the months until the force first reached half the ceiling in force then,
+``months_to_target`` until it first reached the scenario's target strength
+(:meth:`mss_sim.Scenario.target_strength`); NaN if it never did."""
 
 DRAFT_SCALARS: tuple[str, ...] = (
     "adopted",

@@ -125,11 +125,14 @@ class Bus:
 
 @dataclass(slots=True)
 class Strength:
-    """Personnel deployed, the peak so far, and when half the ceiling was first reached."""
+    """Personnel deployed, the peak so far, and when half the ceiling and the target came."""
 
     deployed: int
     peak: int
     half_ceiling_day: float = math.nan
+    target: int = 0
+    """The scenario's target strength (``[outcomes] target_strength``)."""
+    target_day: float = math.nan
 
 
 @dataclass(slots=True)

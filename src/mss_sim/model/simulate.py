@@ -125,7 +125,7 @@ def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) 
     streams = Streams(ss)
     bus = Bus(env, (d.id for d in spec.council.drafts))
     mandate = MandateState(spec.mandate, clock, log, bus)
-    strength = Strength(0, 0)
+    strength = Strength(0, 0, target=spec.target_strength())
     treasury = Treasury(spec.funding, clock, log, mandate, strength)
     assessments = Assessments(spec.funding.assessed, clock, log, bus, treasury, mandate, strength)
     airlift = None

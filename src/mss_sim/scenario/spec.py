@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -81,6 +82,7 @@ __all__ = [
     "Handover",
     "Mandate",
     "Number",
+    "Outcomes",
     "Payer",
     "Scenario",
     "ScenarioInfo",
@@ -100,6 +102,18 @@ FUNDING_MODELS: tuple[str, ...] = ("voluntary", "support_office", "assessed")
 """How a mandate is paid for: voluntary contributions only (the MSS), personnel
 voluntary and logistics assessed through a UN support office (the Gang
 Suppression Force), or everything assessed (a UN peacekeeping operation)."""
+
+
+class Outcomes(_Spec):
+    """The ``[outcomes]`` table: targets the outputs measure against.
+
+    `target_strength` is the strength whose first reaching ``months_to_target``
+    reports; by default half the largest ceiling any draft of the scenario
+    authorises (or the mandate's, if no draft sets one), so that a scenario where
+    the larger force is vetoed does not look faster than one where it passes.
+    """
+
+    target_strength: int | None = Field(default=None, ge=1, le=1_000_000)
 
 
 class ScenarioInfo(_Spec):
@@ -152,6 +166,7 @@ class Scenario(FieldEquality):
     funding: Funding
     deployment: Deployment
     security: Security | None = None
+    outcomes: Outcomes = Field(default_factory=Outcomes)
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
@@ -235,6 +250,21 @@ class Scenario(FieldEquality):
     def name(self) -> str:
         """The scenario's name."""
         return self.scenario.name
+
+    def target_strength(self) -> int:
+        """The strength ``months_to_target`` measures against (see :class:`Outcomes`).
+
+        Examples
+        --------
+        >>> import mss_sim
+        >>> mss_sim.load_scenario("gsf_2025").target_strength()  # half of the GSF's 5,550
+        2775
+        """
+        if self.outcomes.target_strength is not None:
+            return self.outcomes.target_strength
+        ceilings = [d.ceiling for d in self.council.drafts if d.ceiling is not None]
+        largest = max(ceilings, default=0) or self.mandate.ceiling
+        return max(1, math.ceil(largest / 2))
 
     def uncertain_parameters(self) -> dict[str, _Dist]:
         """Return every uncertain value by its key path, in file order.
