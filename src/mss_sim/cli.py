@@ -20,6 +20,7 @@ from typing import Any, NamedTuple, NoReturn
 from mss_sim._version import __version__
 from mss_sim.analysis.backtest import CUTOFF, backtest
 from mss_sim.batch import BatchResult, run_batch
+from mss_sim.batch.design import DESIGNS, check_design
 from mss_sim.batch.runner import Backend
 from mss_sim.errors import BatchInterrupted, MssSimError, ResultsError, ScenarioError
 from mss_sim.model.outputs import is_member_outcome
@@ -140,6 +141,8 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
         words += ["--scheduler", args.scheduler]
     if args.workers:
         words += ["--workers", str(args.workers)]
+    if args.design != "monte_carlo":
+        words += ["--design", args.design]
     for assignment in args.set or ():
         words += ["--set", assignment.text]
     return shlex.join(words)
@@ -150,6 +153,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("out") / scenario.name
     if args.scheduler and args.backend not in (None, "dask"):
         return _fail(f"--scheduler is for --backend dask, not --backend {args.backend}")
+    try:
+        check_design(args.design, args.runs, len(scenario.uncertain_parameters()))
+    except ValueError as exc:
+        return _fail(f"--design {args.design}: {exc}")
     parallel = args.runs >= 200 and (os.cpu_count() or 1) > 1
     backend: Backend = args.backend or (
         "dask" if args.scheduler else "process" if parallel else "serial"
@@ -167,6 +174,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             resume=not args.overwrite,
             overwrite=args.overwrite,
             address=args.scheduler,
+            design=args.design,
         )
     except BatchInterrupted as exc:
         for sig in (signal.SIGINT, signal.SIGTERM):  # no traceback from a further Ctrl-C
@@ -294,6 +302,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, help="worker processes (default: CPUs)")
     run.add_argument("--chunk-size", type=_positive, help="replications per task")
     _add_set(run)
+    run.add_argument(
+        "--design",
+        choices=DESIGNS,
+        default="monte_carlo",
+        help="how the uncertain parameters are drawn: monte_carlo (default), lhs (Latin "
+        "hypercube), sobol (a power of two runs), halton",
+    )
     run.add_argument("--no-plots", action="store_true", help="skip the figures")
     run.add_argument(
         "--all-outcomes",

@@ -127,9 +127,11 @@ def run_chunk(scenario: Scenario | CompiledScenario, seed: int, start: int, stop
     plan = scenario if isinstance(scenario, CompiledScenario) else compile(scenario)
     names = output_names(plan)
     chunk = empty_chunk(names, len(plan.months), start, stop)
+    design = plan.design
     for j, index in enumerate(range(start, stop)):
         try:
-            out = run(plan, replication_seed(seed, index))
+            uniforms = None if design is None else design[index]
+            out = run(plan, replication_seed(seed, index), uniforms=uniforms)
         except Exception as exc:  # one replication's failure must not lose the others
             last = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{os.path.basename(last.filename)}:{last.lineno}"

@@ -187,6 +187,7 @@ def new_manifest(
         "scenario_description": meta.get("scenario_description", ""),
         "scenario_hash": meta.get("scenario_hash"),
         "seed": meta.get("seed"),
+        "design": meta.get("design") or "monte_carlo",
         "runs": runs,
         "chunk_size": chunk_size,
         "version": meta.get("version", version),

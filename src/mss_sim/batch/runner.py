@@ -13,6 +13,7 @@ the same batch again with ``resume=True`` continues from them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -25,6 +26,7 @@ import numpy as np
 
 from mss_sim._version import __version__
 from mss_sim.batch.chunk import ChunkData, OutputNames, output_names, run_chunk
+from mss_sim.batch.design import check_design, design_points
 from mss_sim.batch.files import new_manifest
 from mss_sim.batch.plan import ChunkPlanner
 from mss_sim.batch.results import BatchResult, Failure
@@ -150,6 +152,7 @@ def run_batch(
     overwrite: bool = False,
     client: Any = None,
     address: str | None = None,
+    design: str = "monte_carlo",
 ) -> BatchResult:
     """Run `runs` replications of `scenario` and collect their outputs.
 
@@ -187,6 +190,13 @@ def run_batch(
         The Dask client to run on (backend ``"dask"``).
     address : str, optional
         The address of a Dask scheduler to connect to (backend ``"dask"``).
+    design : {"monte_carlo", "lhs", "sobol", "halton"}
+        How the uncertain parameters are drawn across the replications
+        (:mod:`mss_sim.batch.design`): independently from each replication's
+        streams (the default), a Latin hypercube, or a scrambled Sobol' or Halton
+        sequence, seeded from `seed`. Sobol needs a power of two `runs`; a Latin
+        hypercube cannot be extended. The result's ``meta["design"]`` and the
+        store say which; with `out`, the points are saved as ``design.npy``.
 
     Returns
     -------
@@ -228,10 +238,15 @@ def run_batch(
         exit_if_reimported()
         check_main_importable()
     plan = compile(scenario)
+    check_design(design, runs, len(plan.parameters))
+    points = None
+    if design != "monte_carlo":
+        points = design_points(design, runs, len(plan.parameters), seed=seed)
+        plan = dataclasses.replace(plan, design=points)
     names = output_names(plan)
     months = scenario.scenario.horizon_months
     first = np.datetime64(scenario.scenario.start.replace(day=1), "M")
-    meta = _result_meta(scenario, seed, runs, chunk_size)
+    meta = _result_meta(scenario, seed, runs, chunk_size) | {"design": design}
     sink: _MemorySink | StoreWriter
     if out is None:
         sink = _MemorySink(names, runs, months)
@@ -248,6 +263,8 @@ def run_batch(
         sink = StoreWriter.open(Path(out), manifest, resume=resume, overwrite=overwrite)
         for line in sink.repaired:
             log.warning("%s: %s", out, line)
+        if points is not None:
+            _save_points(Path(out), points)
         if not sink.todo:
             log.info(
                 "%s: all %s replications of this batch are on disk; nothing to run",
@@ -330,6 +347,14 @@ def run_batch(
             f"the first: replication {first_failure.index}: {first_failure.error}"
         )
     return result
+
+
+def _save_points(out: Path, points: np.ndarray) -> None:
+    """Write the design's uniform numbers to ``out/design.npy`` (atomically)."""
+    tmp = out / "design.npy.tmp"
+    with open(tmp, "wb") as handle:
+        np.save(handle, points)
+    os.replace(tmp, out / "design.npy")
 
 
 def _run(

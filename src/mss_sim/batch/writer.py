@@ -130,6 +130,19 @@ class StoreWriter:
             old = read_manifest(self.path)
         except ResultsError as exc:
             raise BatchError(f"{exc}; replace it with {_OVERWRITE}") from None
+        old_design, design = old.get("design") or "monte_carlo", self.manifest["design"]
+        if old_design != design:
+            raise BatchError(
+                f"{self.path}: holds a batch with a {old_design} design, not {design}; "
+                f"discard it with {_OVERWRITE} or choose another directory"
+            )
+        if design == "lhs" and old["runs"] != self.manifest["runs"]:
+            raise BatchError(
+                f"{self.path}: a Latin hypercube drawn for {old['runs']:,} replications "
+                f"cannot be changed to {self.manifest['runs']:,} (its strata depend on the "
+                f"number of points); start a new batch with {_OVERWRITE} or in another "
+                "directory, or use the sobol or halton design, which extend"
+            )
         for key in _IDENTITY:
             if old.get(key) != self.manifest[key]:
                 raise BatchError(

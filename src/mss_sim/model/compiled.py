@@ -59,6 +59,9 @@ class CompiledScenario:
         The outputs' names, in the order of a replication's arrays.
     months : numpy.ndarray
         ``datetime64[M]``: the calendar month of each series entry.
+    design : numpy.ndarray or None
+        With a design other than Monte Carlo (:mod:`mss_sim.batch.design`), the
+        uniform numbers of replication ``i``'s parameter draws in row ``i``.
     """
 
     scenario: Scenario
@@ -70,6 +73,7 @@ class CompiledScenario:
     months: np.ndarray = field(repr=False)
     donor_scalars: tuple[tuple[int, str], ...] = field(repr=False)
     draft_outputs: tuple[DraftOutputs, ...] = field(repr=False)
+    design: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:

@@ -8,6 +8,7 @@ the subsystems never refer to each other except through the bus, where
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,7 +79,13 @@ class _Feedback:
             self.contributors = (state, fixed(spec.casualty_withdrawal))
 
 
-def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) -> Outcome:
+def run(
+    plan: CompiledScenario,
+    seed: SeedLike,
+    *,
+    record_events: bool = False,
+    uniforms: Sequence[float] | None = None,
+) -> Outcome:
     """Run one replication of a compiled scenario and return its outputs as arrays.
 
     The fast path of :func:`simulate`, used by the batch runner.
@@ -91,6 +98,9 @@ def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) 
         The replication's seed.
     record_events : bool
         Keep the event log (off by default here, unlike :func:`simulate`).
+    uniforms : sequence of float, optional
+        The uniform numbers of the parameter draws (a design's row), instead of
+        the replication's parameter streams.
 
     Returns
     -------
@@ -117,7 +127,7 @@ def run(plan: CompiledScenario, seed: SeedLike, *, record_events: bool = False) 
             f"got {type(plan).__name__}"
         )
     ss = as_seed_sequence(seed)
-    draws = plan.parameters.draw(ss)
+    draws = plan.parameters.draw(ss) if uniforms is None else plan.parameters.ppf(uniforms)
     spec = plan.parameters.resolved(plan.scenario, draws)
     clock = Clock(plan.calendar)
     env = clock.env

@@ -30,7 +30,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -100,6 +100,10 @@ class ParameterTable:
         """
         uniforms = stream_uniforms(as_seed_sequence(seed), self.streams).tolist()
         return [p.dist.ppf(u) for p, u in zip(self.parameters, uniforms, strict=True)]
+
+    def ppf(self, uniforms: Sequence[float]) -> list[float]:
+        """Return the draws given by uniform numbers in (0, 1), in table order."""
+        return [p.dist.ppf(float(u)) for p, u in zip(self.parameters, uniforms, strict=True)]
 
     def resolved(self, scenario: Spec, draws: list[float]) -> Spec:
         """Return `scenario` holding `draws` (from :meth:`draw`) for its uncertain values."""
