@@ -18,21 +18,29 @@ import datetime as dt
 import logging
 import os
 import signal
-import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from mss_sim._version import __version__
+from mss_sim.batch.adaptive import check_targets, run_until
 from mss_sim.batch.chunk import ChunkData, OutputNames, output_names, run_chunk
 from mss_sim.batch.design import check_design, design_points
 from mss_sim.batch.files import new_manifest
 from mss_sim.batch.plan import ChunkPlanner
-from mss_sim.batch.results import BatchResult, Failure
+from mss_sim.batch.results import BatchResult
+from mss_sim.batch.setup import (
+    MemorySink,
+    check_arguments,
+    progress_bar,
+    result_meta,
+    save_points,
+)
 from mss_sim.batch.signals import stop_on_signals
 from mss_sim.batch.worker import check_main_importable, exit_if_reimported
-from mss_sim.batch.writer import StoreWriter, check_target
+from mss_sim.batch.writer import StoreWriter
 from mss_sim.errors import BatchInterrupted, SimulationError
 from mss_sim.model.compiled import CompiledScenario, compile
 from mss_sim.scenario.spec import Scenario
@@ -40,102 +48,7 @@ from mss_sim.scenario.spec import Scenario
 __all__ = ["Backend", "output_names", "run_batch"]
 
 Backend = Literal["serial", "process", "dask"]
-BACKENDS = ("serial", "process", "dask")
 log = logging.getLogger("mss_sim.batch")
-
-
-class _MemorySink:
-    """Collects chunks into one array per output (``run_batch`` without ``out=``)."""
-
-    def __init__(self, names: OutputNames, runs: int, months: int):
-        self.names = names
-        self.scalars = {n: np.full(runs, np.nan) for n in names.scalars}
-        self.series = {n: np.full((runs, months), np.nan) for n in names.series}
-        self.parameters = {n: np.full(runs, np.nan) for n in names.parameters}
-        self.failures: list[Failure] = []
-        self.todo = [(0, runs)]
-        self.found = 0
-
-    def write(self, chunk: ChunkData) -> None:
-        rows = slice(chunk.start, chunk.stop)
-        for j, name in enumerate(self.names.scalars):
-            self.scalars[name][rows] = chunk.scalars[:, j]
-        for j, name in enumerate(self.names.series):
-            self.series[name][rows] = chunk.series[:, j]
-        for j, name in enumerate(self.names.parameters):
-            self.parameters[name][rows] = chunk.parameters[:, j]
-        self.failures.extend(chunk.failures)
-
-    def close(self) -> None:
-        return None
-
-
-def _check_arguments(
-    scenario: Any,
-    runs: Any,
-    seed: Any,
-    backend: Any,
-    workers: Any,
-    chunk_size: Any,
-    out: Any,
-    resume: bool,
-    overwrite: bool,
-    client: Any,
-    address: Any,
-) -> None:
-    if not isinstance(scenario, Scenario):
-        raise TypeError(
-            "scenario must be a Scenario (see mss_sim.load_scenario), "
-            f"got {type(scenario).__name__}"
-        )
-    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
-        raise ValueError(f"runs must be a positive integer, got {runs!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if backend not in BACKENDS:
-        raise ValueError(
-            f"backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}"
-        )
-    for name, value in (("workers", workers), ("chunk_size", chunk_size)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1
-        ):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if (client is not None or address is not None) and backend != "dask":
-        raise ValueError("client= and address= are for backend='dask'")
-    if client is not None and address is not None:
-        raise ValueError("give client= or address=, not both")
-    if resume and overwrite:
-        raise ValueError("resume=True and overwrite=True contradict each other; choose one")
-    if (resume or overwrite) and out is None:
-        raise ValueError("resume= and overwrite= need a results directory (out=)")
-    if out is not None:
-        check_target(Path(out))
-
-
-def _progress_bar(progress: bool | None, runs: int, initial: int, name: str) -> Any:
-    show = sys.stderr.isatty() if progress is None else progress
-    if not show:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=runs, initial=initial, unit="rep", desc=name, file=sys.stderr)
-
-
-def _result_meta(
-    scenario: Scenario, seed: int, runs: int, chunk_size: int | None
-) -> dict[str, Any]:
-    return {
-        "scenario": scenario.name,
-        "scenario_description": scenario.scenario.description,
-        "scenario_hash": scenario.content_hash(),
-        "seed": seed,
-        "runs": runs,
-        "replications": [0, runs],
-        "version": __version__,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "chunk_size": chunk_size,
-    }
 
 
 def run_batch(
@@ -153,6 +66,8 @@ def run_batch(
     client: Any = None,
     address: str | None = None,
     design: str = "monte_carlo",
+    until: Mapping[str, float] | None = None,
+    max_runs: int | None = None,
 ) -> BatchResult:
     """Run `runs` replications of `scenario` and collect their outputs.
 
@@ -197,6 +112,15 @@ def run_batch(
         sequence, seeded from `seed`. Sobol needs a power of two `runs`; a Latin
         hypercube cannot be extended. The result's ``meta["design"]`` and the
         store say which; with `out`, the points are saved as ``design.npy``.
+    until : mapping of str to float, optional
+        Adaptive stopping (:mod:`mss_sim.batch.adaptive`): output names to target
+        half-widths of their 95% intervals (``{"gsf.adopted": 0.005}``). `runs`
+        replications run first, then more while any half-width is at or above its
+        target, up to `max_runs`; ``meta["until"]`` says how many ran, the
+        half-widths reached and whether every target was met. Monte Carlo design
+        only.
+    max_runs : int, optional
+        The most replications `until` may run (default 100 times `runs`).
 
     Returns
     -------
@@ -205,7 +129,8 @@ def run_batch(
     Raises
     ------
     ValueError
-        If an argument is out of range.
+        If an argument is out of range, or `until` names an output the scenario
+        does not have or comes with a design other than Monte Carlo.
     BatchError
         If `out` cannot be used (a file, a foreign directory, another batch,
         results there without `resume` or `overwrite`, another run writing into
@@ -229,7 +154,44 @@ def run_batch(
     >>> if __name__ == "__main__":  # doctest: +SKIP
     ...     res = mss_sim.run_batch(sc, 100_000, seed=1, backend="process", out="out/gsf")
     """
-    _check_arguments(
+    if until is None:
+        if max_runs is not None:
+            raise ValueError("max_runs= goes with until= (adaptive stopping)")
+        return _run_batch(
+            scenario, runs, seed, backend, workers, chunk_size, progress, out, resume,
+            overwrite, client, address, design,
+        )  # fmt: skip
+    check_arguments(
+        scenario, runs, seed, backend, workers, chunk_size, out, resume, overwrite, client, address
+    )
+
+    def batch(n: int, where: str | os.PathLike[str], again: bool, fresh: bool) -> BatchResult:
+        return _run_batch(
+            scenario, n, seed, backend, workers, chunk_size, progress, where, again, fresh,
+            client, address, design,
+        )  # fmt: skip
+
+    scalars = output_names(compile(scenario)).scalars
+    limit = check_targets(until, max_runs, int(runs), design, scalars)
+    return run_until(batch, int(runs), until, limit, out=out, resume=resume, overwrite=overwrite)
+
+
+def _run_batch(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    backend: Backend,
+    workers: int | None,
+    chunk_size: int | None,
+    progress: bool | None,
+    out: str | os.PathLike[str] | None,
+    resume: bool,
+    overwrite: bool,
+    client: Any,
+    address: str | None,
+    design: str,
+) -> BatchResult:
+    check_arguments(
         scenario, runs, seed, backend, workers, chunk_size, out, resume, overwrite, client, address
     )
     runs, seed = int(runs), int(seed)
@@ -246,10 +208,10 @@ def run_batch(
     names = output_names(plan)
     months = scenario.scenario.horizon_months
     first = np.datetime64(scenario.scenario.start.replace(day=1), "M")
-    meta = _result_meta(scenario, seed, runs, chunk_size) | {"design": design}
-    sink: _MemorySink | StoreWriter
+    meta = result_meta(scenario, seed, runs, chunk_size) | {"design": design}
+    sink: MemorySink | StoreWriter
     if out is None:
-        sink = _MemorySink(names, runs, months)
+        sink = MemorySink(names, runs, months)
     else:
         manifest = new_manifest(
             meta=meta,
@@ -264,7 +226,7 @@ def run_batch(
         for line in sink.repaired:
             log.warning("%s: %s", out, line)
         if points is not None:
-            _save_points(Path(out), points)
+            save_points(Path(out), points)
         if not sink.todo:
             log.info(
                 "%s: all %s replications of this batch are on disk; nothing to run",
@@ -287,7 +249,7 @@ def run_batch(
         target_seconds=0.5 if out is None else 2.0,
     )
     done = sink.found
-    bar = _progress_bar(progress, runs, done, scenario.name) if planner.remaining else None
+    bar = progress_bar(progress, runs, done, scenario.name) if planner.remaining else None
 
     with stop_on_signals() as received:
 
@@ -329,7 +291,7 @@ def run_batch(
                 bar.close()
             sink.close()
 
-    if isinstance(sink, _MemorySink):
+    if isinstance(sink, MemorySink):
         result = BatchResult(
             sink.scalars,
             sink.series,
@@ -347,14 +309,6 @@ def run_batch(
             f"the first: replication {first_failure.index}: {first_failure.error}"
         )
     return result
-
-
-def _save_points(out: Path, points: np.ndarray) -> None:
-    """Write the design's uniform numbers to ``out/design.npy`` (atomically)."""
-    tmp = out / "design.npy.tmp"
-    with open(tmp, "wb") as handle:
-        np.save(handle, points)
-    os.replace(tmp, out / "design.npy")
 
 
 def _run(

@@ -1,0 +1,217 @@
+"""The commands of ``mss-sim``: run, backtest, validate, plot and list."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import signal
+import sys
+from pathlib import Path
+
+from mss_sim.analysis.backtest import backtest
+from mss_sim.batch import BatchResult, run_batch
+from mss_sim.batch.design import check_design
+from mss_sim.batch.runner import Backend
+from mss_sim.errors import BatchInterrupted, ScenarioError
+from mss_sim.model.outputs import is_member_outcome
+from mss_sim.scenario import Scenario, bundled_scenarios, load_scenario
+
+__all__ = ["fail", "first_line", "write_plots"]
+
+DEFAULT_SCALAR_PLOTS = ("peak_deployed", "months_to_target", "total_received_usd")
+DEFAULT_SERIES_PLOTS = ("deployed", "cash_balance")
+
+
+def first_line(exc: Exception) -> str:
+    """The error's first line, and how many further problems it found."""
+    first = str(exc).splitlines()[0]
+    further = getattr(exc, "further", 0)
+    return first + (f" (+{further} more)" if further else "")
+
+
+def fail(message: str) -> int:
+    print(f"mss-sim: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _load(args: argparse.Namespace) -> Scenario:
+    """The scenario named on the command line, with its ``--set`` values."""
+    scenario = load_scenario(args.scenario)
+    values = {a.key: a.value for a in getattr(args, "set", None) or ()}
+    return scenario.with_values(values) if values else scenario
+
+
+def write_plots(
+    result: BatchResult, folder: Path, *, compare: BatchResult | None = None
+) -> list[Path]:
+    """Write the standard figures of `result` (and a comparison) as PNG files."""
+    from matplotlib.figure import Figure
+
+    from mss_sim import plotting
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def save(fig: Figure, name: str) -> None:
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        written.append(path)
+
+    for name in DEFAULT_SERIES_PLOTS:
+        fig = Figure(figsize=(8, 4.5), layout="constrained")
+        plotting.plot_fan(result, name, ax=fig.add_subplot())
+        save(fig, f"fan_{name}")
+    for name in DEFAULT_SCALAR_PLOTS:
+        fig = Figure(figsize=(8, 4.5), layout="constrained")
+        plotting.plot_distribution(result, name, ax=fig.add_subplot())
+        save(fig, f"dist_{name}")
+    if compare is not None:
+        for name in ("deployed", "peak_deployed"):
+            fig = Figure(figsize=(8, 4.5), layout="constrained")
+            plotting.plot_compare(result, compare, name, ax=fig.add_subplot())
+            save(fig, f"compare_{name}")
+    return written
+
+
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    words = ["mss-sim", "run", args.scenario, "--runs", str(args.runs), "--seed", str(args.seed)]
+    words += ["--out", str(out)]
+    if args.backend:
+        words += ["--backend", args.backend]
+    if args.scheduler:
+        words += ["--scheduler", args.scheduler]
+    if args.workers:
+        words += ["--workers", str(args.workers)]
+    if args.design != "monte_carlo":
+        words += ["--design", args.design]
+    for name, target in (args.until or {}).items():
+        words += ["--until", f"{name}={target:g}"]
+    if args.max_runs:
+        words += ["--max-runs", str(args.max_runs)]
+    for assignment in args.set or ():
+        words += ["--set", assignment.text]
+    return shlex.join(words)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    scenario = _load(args)
+    out = Path(args.out) if args.out else Path("out") / scenario.name
+    if args.scheduler and args.backend not in (None, "dask"):
+        return fail(f"--scheduler is for --backend dask, not --backend {args.backend}")
+    try:
+        check_design(args.design, args.runs, len(scenario.uncertain_parameters()))
+    except ValueError as exc:
+        return fail(f"--design {args.design}: {exc}")
+    parallel = args.runs >= 200 and (os.cpu_count() or 1) > 1
+    backend: Backend = args.backend or (
+        "dask" if args.scheduler else "process" if parallel else "serial"
+    )
+    try:
+        result = run_batch(
+            scenario,
+            args.runs,
+            seed=args.seed,
+            backend=backend,
+            workers=args.workers,
+            chunk_size=args.chunk_size,
+            progress=args.progress,
+            out=out,
+            resume=not args.overwrite,
+            overwrite=args.overwrite,
+            address=args.scheduler,
+            design=args.design,
+            until=args.until,
+            max_runs=args.max_runs,
+        )
+    except ValueError as exc:  # the arguments were checked; what is left is --until's
+        return fail(str(exc))
+    except BatchInterrupted as exc:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # no traceback from a further Ctrl-C
+            signal.signal(sig, signal.SIG_IGN)
+        print(f"mss-sim: {exc}", file=sys.stderr)
+        if exc.done:
+            print(f"mss-sim: to resume: {_resume_command(args, out)}", file=sys.stderr)
+        return 128 + exc.signal
+    plots = [] if args.no_plots else write_plots(result, out / "plots")
+    shown = [n for n in result.scalars if args.all_outcomes or not is_member_outcome(n)]
+    print(result.summary(shown))
+    until = result.meta.get("until")
+    if until:
+        reached = ", ".join(
+            f"{name} ±{until['half_widths'][name]:.4g} (target {target:g})"
+            for name, target in until["targets"].items()
+        )
+        verdict = "every target met" if until["met"] else "NOT every target met (--max-runs)"
+        rounds = " -> ".join(map(str, until["rounds"]))
+        print(f"until: {result.runs:,} runs ({rounds}); {reached}; {verdict}")
+    hidden = len(result.scalars) - len(shown)
+    if hidden:
+        print(f"({hidden} ballots and vetoes of single members not shown; --all-outcomes)")
+    if result.failures:
+        first = result.failures[0]
+        print(
+            f"\n{len(result.failures)} replication(s) failed; the first, "
+            f"{first.index}: {first.error}",
+            file=sys.stderr,
+        )
+    print(
+        f"\nresults: {out}"
+        + (f"\nplots:   {out / 'plots'} ({len(plots)} figures)" if plots else "")
+    )
+    return 0
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    scenario = _load(args)
+    parallel = args.runs >= 200 and (os.cpu_count() or 1) > 1
+    result = run_batch(
+        scenario,
+        args.runs,
+        seed=args.seed,
+        backend="process" if parallel else "serial",
+        progress=args.progress,
+    )
+    print(backtest(result, cutoff=args.cutoff))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    status = 0
+    for name in args.files:
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as exc:
+            print(f"error  {first_line(exc)}")
+            status = 2
+        else:
+            n = len(scenario.uncertain_parameters())
+            print(
+                f"ok     {name}: {scenario.name}, {scenario.scenario.horizon_months} months, "
+                f"{len(scenario.council.drafts)} drafts, {n} uncertain parameters"
+            )
+    return status
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    result = BatchResult.load(args.results)
+    compare = BatchResult.load(args.compare) if args.compare else None
+    out = Path(args.out) if args.out else Path(args.results) / "plots"
+    written = write_plots(result, out, compare=compare)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    bundled = bundled_scenarios()
+    if not bundled:
+        return fail("no bundled scenarios found")
+    width = max(len(n) for n in bundled)
+    for name, path in bundled.items():
+        try:
+            description = load_scenario(path).scenario.description
+        except ScenarioError as exc:
+            description = f"(invalid: {exc})"
+        print(f"{name.ljust(width)}  {description}")
+    return 0
