@@ -142,3 +142,21 @@ def test_the_tables_in_validation_md_come_from_the_command(capsys, name):
     table = capsys.readouterr().out.strip()
     doc = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     assert f"```\n{table}\n```" in doc
+
+
+def test_cutoffs_can_be_iso_strings_and_the_default_is_the_package_cutoff():
+    result = backtest(batch(), record=load_record())
+    assert result.cutoff == CUTOFF
+    assert backtest(batch(), cutoff="2024-09-30").cutoff == CUTOFF
+    assert backtest(batch(), cutoff=None).cutoff is None
+    with pytest.raises(ValueError, match="cutoff must be a date such as 2024-09-30, got 'soon'"):
+        backtest(batch(), cutoff="soon")
+    with pytest.raises(TypeError, match="cutoff must be a date or a string"):
+        backtest(batch(), cutoff=20240930)
+
+
+def test_a_batch_no_milestone_covers_says_so(capsys):
+    empty = backtest(batch(), record=[])
+    assert "no milestone of the record falls in the scenario's months" in str(empty)
+    assert main(["backtest", "gsf_2025", "--runs", "4", "--no-progress"]) == 2
+    assert "gsf_2025: no milestone of the record" in capsys.readouterr().err

@@ -129,3 +129,10 @@ def test_the_backtest_scenario_uses_only_what_the_cutoff_allows():
     growth = sc.security.gang_growth
     assert isinstance(growth, Uniform)
     assert growth.high - growth.low > 2 * (late["gang_growth"].high - late["gang_growth"].low)
+
+
+def test_cutoffs_can_be_iso_strings():
+    assert derive_security("2025-08-31") == derive_security(RECORD_END)
+    assert kept_for_checking("2024-09-30") == kept_for_checking()
+    with pytest.raises(TypeError, match="not None"):
+        derive_security(None)  # type: ignore[arg-type]

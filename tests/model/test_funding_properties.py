@@ -84,13 +84,21 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             conditions.append(condition)
     shocks = []
     for _ in range(draw(st.integers(0, 4))):
-        kind = draw(st.sampled_from(["freeze", "cut", "rescission", "cap"]))
+        kind = draw(st.sampled_from(["freeze", "cut", "rescission", "cap", "hold"]))
         shock: dict[str, Any] = {"kind": kind}
         if kind == "cap":
             shock.update(member=draw(st.sampled_from(MEMBERS)), share=draw(st.floats(0, 1)))
-        elif names:
-            shock.update(donor=draw(st.sampled_from(names)), fraction=draw(st.floats(0, 1)))
+        elif kind == "hold":
+            shock.update(amount_usd=draw(st.floats(0, 2e6)))
             shock.update(release_probability=draw(st.floats(0, 1)))
+            shock.update(duration_months=draw(st.floats(0, 4)))
+        elif names:
+            shock["donor"] = draw(st.sampled_from(names))
+            if kind == "freeze":
+                shock.update(release_probability=draw(st.floats(0, 1)))
+                shock.update(duration_months=draw(st.floats(0, 4)))
+            else:
+                shock.update(fraction=draw(st.floats(0, 1)))
         else:
             continue
         if draw(st.booleans()):
@@ -158,6 +166,8 @@ def ledger(rep: mss_sim.Replication) -> tuple[dict[str, int], dict[str, int]]:
             received[d["account"]] += d["cents"]
         elif e.kind == "rescinded":
             received[d["account"]] -= d["cents"]
+        elif e.kind == "hold_ended" and not d["released"]:
+            received["trust_fund"] -= d["cents"]  # held money returned
         elif e.kind == "contribution":
             received["assessed"] += d["cents"]
         elif e.kind == "paid":
@@ -205,7 +215,9 @@ def test_money_is_conserved_in_every_account(data, seed):
     donors = sum(cents(sc_[f"received_usd.{d.name}"]) for d in funding.donors)
     before = sum(e.details["received_cents"] for e in rep.events_of("opening"))
     assessed = sum(e.details["cents"] for e in rep.events_of("contribution"))
-    assert donors + before + assessed == cents(s["received_cum"][-1])
+    ended = rep.events_of("hold_ended")
+    returned = sum(e.details["cents"] for e in ended if not e.details["released"])
+    assert donors + before + assessed - returned == cents(s["received_cum"][-1])
     covered = sc_["share_of_costs_covered"]
     assert math.isnan(covered) or 0.0 <= covered <= 1.0
     assert math.isnan(sc_["first_shortfall_month"]) == (sc_["shortfall_months"] == 0)

@@ -219,6 +219,28 @@ CASES = [
         "a hold takes no donor: it holds trust fund money",
     ),
     (
+        "freeze with a fraction",
+        edit("funding.shocks", [{**FREEZE, "fraction": 0.5}]),
+        "funding.shocks[0].fraction",
+        "a freeze takes no fraction (only a cut or a rescission)",
+    ),
+    (
+        "cut with a release probability",
+        edit(
+            "funding.shocks",
+            [
+                {
+                    "kind": "cut",
+                    "donor": "USA",
+                    "date": dt.date(2025, 10, 1),
+                    "release_probability": 0.5,
+                }
+            ],
+        ),
+        "funding.shocks[0].release_probability",
+        "a cut takes no release_probability (only a freeze or a hold)",
+    ),
+    (
         "freeze with an amount",
         edit("funding.shocks", [{**FREEZE, "amount_usd": 1e6}]),
         "funding.shocks[0].amount_usd",

@@ -237,3 +237,19 @@ def test_run_with_a_bad_set_says_what_is_wrong(capsys):
     with pytest.raises(SystemExit):
         main([*args, "--set", "no_equals_sign"])
     assert "expected KEY=VALUE" in capsys.readouterr().err
+
+
+def test_a_file_can_extend_a_bundled_scenario_by_name(tmp_path, gsf):
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'extends = "gsf_2025"\n\n[patch]\n"deployment.contributors[BEN].pledged" = 300\n',
+        encoding="utf-8",
+    )
+    mine = mss_sim.load_scenario(path)
+    assert contributor(mine, "BEN").pledged == 300.0
+    assert mine.with_values({"deployment.contributors[BEN].pledged": 0}) == gsf.with_values(
+        {"deployment.contributors[BEN].pledged": 0}
+    )
+    path.write_text('extends = "gsf_2052"\n', encoding="utf-8")
+    with pytest.raises(mss_sim.ScenarioError, match=r"or a bundled scenario \(gsf_2025, "):
+        mss_sim.load_scenario(path)

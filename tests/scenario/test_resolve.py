@@ -151,8 +151,14 @@ def find(root: Any, path: str) -> Any:
 
 def _set(data: Any, loc: tuple[Any, ...], value: Any) -> None:
     for key in loc[:-1]:
-        data = data[key]
+        data = data.setdefault(key, {}) if isinstance(data, dict) else data[key]
     data[loc[-1]] = value
+
+
+def _drop(data: Any, loc: tuple[Any, ...]) -> None:
+    for key in loc[:-1]:
+        data = data[key]
+    data.pop(loc[-1], None)
 
 
 def _get(data: Any, loc: tuple[Any, ...]) -> Any:
@@ -183,8 +189,9 @@ def all_uncertain(file: Path) -> tuple[Scenario, tuple[Leaf, ...]]:
     scenario allows it (a cap's share, not a freeze's); an ElectedChoice stays as it is.
     """
     scenario = mss_sim.load_scenario(file)
-    data = scenario.model_dump(mode="python")
+    data = scenario.model_dump(mode="python", exclude_unset=True)
     assert scenario_from_dict(copy.deepcopy(data)) == scenario  # the dump round-trips
+    absent: set[int] = set()
     leaves = _leaves(scenario, Scenario, (), "", "")
     numeric = [leaf for leaf in leaves if not leaf.elected]
     signs = dict.fromkeys(range(len(numeric)), 1)
@@ -193,6 +200,8 @@ def all_uncertain(file: Path) -> tuple[Scenario, tuple[Leaf, ...]]:
             if signs[i]:
                 leaf.values = _choice(_base(leaf.value), i, signs[i])
                 _set(data, leaf.loc, {"dist": "choice", "values": list(leaf.values)})
+            elif i in absent:
+                _drop(data, leaf.loc)
             else:
                 _set(data, leaf.loc, None)
         try:
@@ -204,7 +213,10 @@ def all_uncertain(file: Path) -> tuple[Scenario, tuple[Leaf, ...]]:
         if len(hit) != 1 or not signs[hit[0]]:  # pragma: no cover
             pytest.fail(f"cannot place a choice: {error}")
         i = hit[0]
-        if signs[i] == 1:
+        if "takes no" in str(error):
+            signs[i] = 0  # a key this kind of item does not take: leave it out
+            absent.add(i)
+        elif signs[i] == 1:
             signs[i] = -1  # out of bounds: perturb towards the other side
         elif numeric[i].value is None:
             signs[i] = 0  # the scenario does not allow this optional one: leave it out
@@ -307,7 +319,7 @@ def test_bundled_paths_name_items_by_identifier(gsf):
 @pytest.mark.parametrize("uncertain", [False, True], ids=["as_bundled", "all_uncertain"])
 def test_reordering_identified_items_changes_no_draw(file, uncertain):
     scenario = all_uncertain(file)[0] if uncertain else mss_sim.load_scenario(file)
-    data = scenario.model_dump(mode="python")
+    data = scenario.model_dump(mode="python", exclude_unset=True)
     data["deployment"]["contributors"].reverse()
     data["funding"]["donors"].reverse()
     reordered = scenario_from_dict(data)
@@ -356,7 +368,7 @@ def test_each_value_is_drawn_from_its_own_stream(name, path):
 
 
 def test_adding_an_uncertain_value_changes_no_other_draw(gsf):
-    data = gsf.model_dump(mode="python")
+    data = gsf.model_dump(mode="python", exclude_unset=True)
     data["funding"]["grace_months"] = {"dist": "uniform", "low": 1.0, "high": 3.0}
     data["council"]["effects"].append({"factor": "performance", "size": 0.5})
     more = scenario_from_dict(data)
@@ -371,7 +383,7 @@ def test_adding_an_uncertain_value_changes_no_other_draw(gsf):
 
 @pytest.mark.parametrize("k", [0, 1, 2])
 def test_elected_choice_resolves_to_the_chosen_members(gsf, k):
-    data = gsf.model_dump(mode="python")
+    data = gsf.model_dump(mode="python", exclude_unset=True)
     data["council"]["elected"]["2027"]["p"] = [float(i == k) for i in range(3)]
     scenario = scenario_from_dict(data)
     options = data["council"]["elected"]["2027"]["choice"]

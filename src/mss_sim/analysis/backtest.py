@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CUTOFF", "Backtest", "Check", "Milestone", "backtest", "load_record"]
+__all__ = ["CUTOFF", "Backtest", "Check", "Milestone", "as_date", "backtest", "load_record"]
 
 CUTOFF = dt.date(2024, 9, 30)
 """The bundled scenarios' calibration cut-off: the end of the MSS's first year."""
@@ -155,6 +155,11 @@ class Backtest:
         return sum(c.inside for c in held) / len(held) if held else math.nan
 
     def __str__(self) -> str:
+        if not self.checks:
+            return (
+                f"{self.scenario}: no milestone of the record falls in the scenario's months "
+                "or names one of its outputs (the record runs to 31 Aug 2025)"
+            )
         lines = [
             f"{self.scenario}: {self.runs} replications, cut-off "
             f"{self.cutoff or 'none'} ({len(self.held_out())} of {len(self.checks)} "
@@ -210,10 +215,30 @@ def _values(result: Any, m: Milestone) -> np.ndarray | None:
     return summed
 
 
+def as_date(value: dt.date | str | None, what: str = "cutoff") -> dt.date | None:
+    """`value` as a date: a date, an ISO string such as ``"2024-09-30"``, or None.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming `what`, for anything else.
+    """
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{what} must be a date such as 2024-09-30, got {value!r}") from None
+    raise TypeError(f"{what} must be a date or a string such as '2024-09-30', got {value!r}")
+
+
 def backtest(
     result: Any,
     *,
-    cutoff: dt.date | None = None,
+    cutoff: dt.date | str | None = CUTOFF,
     record: Sequence[Milestone] | None = None,
 ) -> Backtest:
     """Check `result` against the record's milestones it covers.
@@ -222,9 +247,9 @@ def backtest(
     ----------
     result : BatchResult
         A batch of the scenario to check.
-    cutoff : datetime.date, optional
+    cutoff : datetime.date or str, optional
         The scenario's calibration cut-off: milestones after it are the held-out ones
-        (without it, all are).
+        (default :data:`CUTOFF`, 30 September 2024; None holds out every milestone).
     record : sequence of Milestone, optional
         The milestones (default: :func:`load_record`).
 
@@ -233,6 +258,7 @@ def backtest(
     Backtest
         One :class:`Check` per milestone the scenario's outputs and months cover.
     """
+    cutoff = as_date(cutoff)
     record = load_record() if record is None else record
     checks = []
     for m in record:

@@ -32,7 +32,7 @@ import functools
 import math
 from dataclasses import dataclass
 
-from mss_sim.analysis.backtest import CUTOFF, Milestone, load_record
+from mss_sim.analysis.backtest import CUTOFF, Milestone, as_date, load_record
 
 __all__ = [
     "FIT_CUTOFF",
@@ -152,14 +152,14 @@ def _get(quantity: str, date: dt.date, cutoff: dt.date) -> Observation | None:
     raise KeyError(f"no {quantity} observation on {date}")
 
 
-def derive_security(cutoff: dt.date = FIT_CUTOFF) -> dict[str, Derived]:
+def derive_security(cutoff: dt.date | str = FIT_CUTOFF) -> dict[str, Derived]:
     """Derive the security model's values from the record up to `cutoff`.
 
     Parameters
     ----------
-    cutoff : datetime.date, default FIT_CUTOFF
+    cutoff : datetime.date or str, default FIT_CUTOFF
         Only observations on or before it are used; a value that needs a later
-        one is left out.
+        one is left out. An ISO string (``"2024-12-31"``) is read as a date.
 
     Returns
     -------
@@ -180,6 +180,7 @@ def derive_security(cutoff: dt.date = FIT_CUTOFF) -> dict[str, Derived]:
     >>> "gang_growth" in derive_security()
     False
     """
+    cutoff = _date(cutoff)
     k23 = _get("killings", dt.date(2023, 12, 31), cutoff)
     k24 = _get("killings", dt.date(2024, 12, 31), cutoff)
     d23 = _get("displaced", dt.date(2023, 12, 31), cutoff)
@@ -236,7 +237,7 @@ def derive_security(cutoff: dt.date = FIT_CUTOFF) -> dict[str, Derived]:
     return derived
 
 
-def kept_for_checking(cutoff: dt.date = FIT_CUTOFF) -> tuple[Observation, ...]:
+def kept_for_checking(cutoff: dt.date | str = FIT_CUTOFF) -> tuple[Observation, ...]:
     """Return the observations after `cutoff`, kept for checking the model.
 
     Examples
@@ -244,4 +245,12 @@ def kept_for_checking(cutoff: dt.date = FIT_CUTOFF) -> tuple[Observation, ...]:
     >>> [o.quantity for o in kept_for_checking()][:2]
     ['gang_control', 'displaced']
     """
-    return tuple(o for o in security_record() if o.date > cutoff)
+    day = _date(cutoff)
+    return tuple(o for o in security_record() if o.date > day)
+
+
+def _date(cutoff: dt.date | str) -> dt.date:
+    day = as_date(cutoff)
+    if day is None:
+        raise TypeError("cutoff must be a date, not None")
+    return day

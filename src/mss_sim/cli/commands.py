@@ -172,7 +172,10 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
         backend="process" if parallel else "serial",
         progress=args.progress,
     )
-    print(backtest(result, cutoff=args.cutoff))
+    checked = backtest(result, cutoff=args.cutoff)
+    if not checked.checks:
+        return fail(str(checked))
+    print(checked)
     return 0
 
 

@@ -314,7 +314,9 @@ class Scenario(FieldEquality):
         gsf_2025 (with values): scenario.horizon_months: must be >= 1, got -3
         """
         source = f"{self.name} (with values)"
-        data = apply_values(self.model_dump(mode="python"), values, source=source)
+        data = apply_values(
+            self.model_dump(mode="python", exclude_unset=True), values, source=source
+        )
         return scenario_from_dict(data, source=source, by_id=True)
 
     def content_hash(self) -> str:

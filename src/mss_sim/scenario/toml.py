@@ -65,7 +65,8 @@ def load_raw(path: str | Path) -> dict[str, Any]:
     ----------
     path : str or Path
         The scenario file. ``extends = "other.toml"`` inside it is resolved
-        relative to its folder; the base's tables are merged key by key, arrays
+        relative to its folder (a bundled scenario's name, ``extends = "gsf_2025"``,
+        also works); the base's tables are merged key by key, arrays
         replace the base's, and then the file's ``[patch]`` table (quoted key paths
         such as ``"deployment.contributors[KEN].pledged" = 500``) is applied, so
         that one list item can change without restating the list.
@@ -101,9 +102,15 @@ def load_chain(file: Path, _chain: tuple[Path, ...]) -> tuple[dict[str, Any], li
         )
     base_file = file.parent / parent
     if not base_file.is_file():
-        raise ScenarioError(
-            f"extended file not found: {base_file}", source=file.name, path="extends"
-        )
+        bundled = bundled_scenarios()
+        if parent not in bundled:
+            listed = f" or a bundled scenario ({', '.join(bundled)})" if bundled else ""
+            raise ScenarioError(
+                f"extended file not found: {base_file}; give a path relative to this file{listed}",
+                source=file.name,
+                path="extends",
+            )
+        base_file = bundled[parent]
     base, names = load_chain(base_file.resolve(), (*_chain, file))
     return _patched(merge(base, data), patch, file.name), [base_file.name, *names]
 
