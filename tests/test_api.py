@@ -15,6 +15,7 @@ def test_all_is_sorted_and_complete():
         "BatchInterrupted",
         "BatchResult",
         "Event",
+        "ExperimentResult",
         "MssSimError",
         "Replication",
         "ResultsError",
@@ -24,6 +25,7 @@ def test_all_is_sorted_and_complete():
         "__version__",
         "load_scenario",
         "run_batch",
+        "run_experiment",
         "simulate",
     }
     for name in mss_sim.__all__:

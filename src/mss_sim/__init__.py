@@ -15,7 +15,7 @@ Examples
 """
 
 from mss_sim._version import __version__
-from mss_sim.batch import BatchResult, run_batch
+from mss_sim.batch import BatchResult, ExperimentResult, run_batch, run_experiment
 from mss_sim.errors import (
     BatchError,
     BatchInterrupted,
@@ -32,6 +32,7 @@ __all__ = [
     "BatchInterrupted",
     "BatchResult",
     "Event",
+    "ExperimentResult",
     "MssSimError",
     "Replication",
     "ResultsError",
@@ -41,5 +42,6 @@ __all__ = [
     "__version__",
     "load_scenario",
     "run_batch",
+    "run_experiment",
     "simulate",
 ]

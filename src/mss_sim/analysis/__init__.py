@@ -2,7 +2,7 @@
 the record's milestones (:mod:`mss_sim.analysis.backtest`)."""
 
 from mss_sim.analysis.backtest import Backtest, backtest, load_record
-from mss_sim.analysis.compare import PairedDifference, paired_difference
+from mss_sim.analysis.compare import Comparison, PairedDifference, compare, paired_difference
 from mss_sim.statistics import (
     Summary,
     SummaryRow,
@@ -13,10 +13,12 @@ from mss_sim.statistics import (
 
 __all__ = [
     "Backtest",
+    "Comparison",
     "PairedDifference",
     "Summary",
     "SummaryRow",
     "backtest",
+    "compare",
     "load_record",
     "mean_interval",
     "paired_difference",

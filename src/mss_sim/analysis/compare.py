@@ -1,4 +1,4 @@
-"""Paired comparison of two batches run with the same seed (common random numbers).
+"""Comparing two batches: paired under common random numbers, Welch's interval otherwise.
 
 Two scenarios run with the same batch seed share the draws of every parameter
 and random element they have in common, so replication ``i`` of one is the
@@ -9,14 +9,24 @@ batches; :func:`paired_difference` gives its mean and a Student-t interval.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from mss_sim.statistics import mean_interval
 
-__all__ = ["PairedDifference", "paired_difference"]
+__all__ = [
+    "Comparison",
+    "PairedDifference",
+    "compare",
+    "paired",
+    "paired_difference",
+    "welch_difference",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +90,107 @@ def paired_difference(
     return PairedDifference(
         mean, low, high, int(finite.size), int(diff.size - finite.size), confidence
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The difference ``b - a`` of one output's mean between two batches.
+
+    `method` is ``"paired"`` when the batches share their replications' seeds
+    (same batch seed, runs and design: common random numbers), ``"welch"``
+    otherwise (Welch's unequal-variance interval of two independent samples).
+    """
+
+    name: str
+    method: str
+    mean: float
+    low: float
+    high: float
+    n_a: int
+    n_b: int
+    confidence: float
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name}: {self.mean:.4g} [{self.low:.4g}, {self.high:.4g}] "
+            f"({self.method}, {self.n_a} and {self.n_b} runs)"
+        )
+
+
+def paired(a: Any, b: Any) -> bool:
+    """Whether two batches' replication ``i`` share their seed (same seed, runs, design)."""
+    ma, mb = a.meta, b.meta
+    if ma.get("seed") is None or (ma.get("seed"), ma.get("runs")) != (
+        mb.get("seed"),
+        mb.get("runs"),
+    ):
+        return False
+    return bool(ma.get("design", "monte_carlo") == mb.get("design", "monte_carlo"))
+
+
+def welch_difference(
+    a: np.ndarray, b: np.ndarray, *, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Mean of ``b`` minus mean of ``a`` with Welch's interval (NaNs left out)."""
+    x = np.asarray(a, dtype=float)
+    y = np.asarray(b, dtype=float)
+    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    mean = float(y.mean() - x.mean()) if x.size and y.size else math.nan
+    if x.size < 2 or y.size < 2:
+        return mean, math.nan, math.nan
+    va, vb = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return mean, mean, mean
+    df = (va + vb) ** 2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, df)) * se
+    return mean, mean - half, mean + half
+
+
+def compare(
+    a: Any, b: Any, outputs: list[str] | None = None, *, confidence: float = 0.95
+) -> list[Comparison]:
+    """Compare two batches output by output: ``b - a`` with an interval.
+
+    Paired differences (:func:`paired_difference`) when the runs share seeds,
+    Welch's interval otherwise; each row says which.
+
+    Parameters
+    ----------
+    a, b : BatchResult
+        The baseline and the alternative.
+    outputs : list of str, optional
+        Scalar outputs both batches have (default: all they share).
+
+    Raises
+    ------
+    KeyError
+        If an output is missing from either batch.
+
+    Examples
+    --------
+    >>> import mss_sim
+    >>> sc = mss_sim.load_scenario("gsf_2025")
+    >>> a = mss_sim.run_batch(sc, 30, seed=1)
+    >>> b = mss_sim.run_batch(sc.with_values({"funding.donors[USA].pledge_usd": 0}), 30, seed=1)
+    >>> row = compare(a, b, ["received_usd.USA"])[0]
+    >>> row.method, row.mean < 0
+    ('paired', True)
+    """
+    names = outputs if outputs is not None else [n for n in a.scalars if n in b.scalars]
+    for name in names:
+        for label, result in (("a", a), ("b", b)):
+            if name not in result.scalars:
+                raise KeyError(f"{label} has no scalar output {name!r}")
+    same = paired(a, b)
+    rows = []
+    for name in names:
+        x, y = np.asarray(a.scalars[name], float), np.asarray(b.scalars[name], float)
+        n_a, n_b = int(np.isfinite(x).sum()), int(np.isfinite(y).sum())
+        if same:
+            d = paired_difference(x, y, confidence=confidence)
+            rows.append(Comparison(name, "paired", d.mean, d.low, d.high, n_a, n_b, confidence))
+        else:
+            mean, low, high = welch_difference(x, y, confidence=confidence)
+            rows.append(Comparison(name, "welch", mean, low, high, n_a, n_b, confidence))
+    return rows

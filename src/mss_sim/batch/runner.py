@@ -190,7 +190,9 @@ def _run_batch(
     client: Any,
     address: str | None,
     design: str,
+    points: np.ndarray | None = None,
 ) -> BatchResult:
+    """:func:`run_batch` without adaptive stopping; `points` replaces the design's own."""
     check_arguments(
         scenario, runs, seed, backend, workers, chunk_size, out, resume, overwrite, client, address
     )
@@ -201,9 +203,9 @@ def _run_batch(
         check_main_importable()
     plan = compile(scenario)
     check_design(design, runs, len(plan.parameters))
-    points = None
     if design != "monte_carlo":
-        points = design_points(design, runs, len(plan.parameters), seed=seed)
+        if points is None:
+            points = design_points(design, runs, len(plan.parameters), seed=seed)
         plan = dataclasses.replace(plan, design=points)
     names = output_names(plan)
     months = scenario.scenario.horizon_months

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from mss_sim.analysis.backtest import backtest
-from mss_sim.batch import BatchResult, run_batch
+from mss_sim.analysis.compare import compare
+from mss_sim.batch import BatchResult, run_batch, run_experiment
 from mss_sim.batch.design import check_design
 from mss_sim.batch.runner import Backend
 from mss_sim.errors import BatchInterrupted, ScenarioError
@@ -194,6 +195,59 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 f"{len(scenario.council.drafts)} drafts, {n} uncertain parameters"
             )
     return status
+
+
+EXPERIMENT_OUTPUTS = ("months_to_target", "peak_deployed", "gang_control_at_end", "killings_total")
+"""The outputs ``mss-sim experiment`` tabulates by default."""
+
+
+def _outputs(text: str | None, default: tuple[str, ...]) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()] if text else list(default)
+
+
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    scenario = _load(args)
+    out = Path(args.out) if args.out else Path("out") / f"{scenario.name}_experiment"
+    parallel = args.runs >= 200 and (os.cpu_count() or 1) > 1
+    try:
+        experiment = run_experiment(
+            scenario,
+            runs=args.runs,
+            seed=args.seed,
+            design=args.design,
+            backend="process" if parallel else "serial",
+            progress=args.progress,
+            out=out,
+            resume=not args.overwrite,
+            overwrite=args.overwrite,
+        )
+    except ValueError as exc:
+        return fail(str(exc))
+    names = _outputs(args.outputs, EXPERIMENT_OUTPUTS)
+    print(f"{scenario.name}: {len(experiment)} policies, {args.runs:,} runs each, seed {args.seed}")
+    print(experiment.table(names))
+    first = experiment.names[0]
+    for other in experiment.names[1:]:
+        print(f"\n{other} - {first}:")
+        for row in compare(experiment[first], experiment[other], names):
+            print(f"  {row}")
+    print(f"\nresults: {out}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    a, b = BatchResult.load(args.a), BatchResult.load(args.b)
+    shared = [n for n in a.scalars if n in b.scalars and not is_member_outcome(n)]
+    try:
+        rows = compare(a, b, _outputs(args.outputs, tuple(shared)))
+    except KeyError as exc:
+        return fail(str(exc.args[0]))
+    method = rows[0].method if rows else "paired"
+    how = "paired (same seed and runs)" if method == "paired" else "unpaired (Welch)"
+    print(f"{args.b} - {args.a}, {how}, 95% intervals:")
+    for row in rows:
+        print(f"  {row}")
+    return 0
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:

@@ -13,6 +13,8 @@ from mss_sim.analysis.backtest import CUTOFF
 from mss_sim.batch.design import DESIGNS
 from mss_sim.cli.commands import (
     _cmd_backtest,
+    _cmd_compare,
+    _cmd_experiment,
     _cmd_list,
     _cmd_plot,
     _cmd_run,
@@ -195,6 +197,26 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check scenario files; exit 2 on any error")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(func=_cmd_validate)
+
+    exp = sub.add_parser(
+        "experiment", help="run a scenario's [[policies]] on the same replications and compare"
+    )
+    exp.add_argument("scenario", help="a scenario file with [[policies]], or a bundled name")
+    exp.add_argument("--runs", type=_positive, default=1000, help="replications per policy")
+    exp.add_argument("--seed", type=_seed, default=0, help="batch seed (default 0)")
+    exp.add_argument("--out", help="results directory (default out/<scenario>_experiment)")
+    exp.add_argument("--overwrite", action="store_true", help="discard an earlier experiment")
+    exp.add_argument("--design", choices=DESIGNS, default="monte_carlo", help="as for run")
+    exp.add_argument("--outputs", help="comma-separated scalar outputs to tabulate")
+    _add_set(exp)
+    exp.add_argument("--no-progress", dest="progress", action="store_false", help="no bar")
+    exp.set_defaults(func=_cmd_experiment, progress=None)
+
+    cmp_ = sub.add_parser("compare", help="compare two results directories output by output")
+    cmp_.add_argument("a", help="the baseline results directory")
+    cmp_.add_argument("b", help="the alternative results directory")
+    cmp_.add_argument("--outputs", help="comma-separated scalar outputs (default: all shared)")
+    cmp_.set_defaults(func=_cmd_compare)
 
     plot = sub.add_parser("plot", help="draw the figures of saved results")
     plot.add_argument("results", help="a results directory written by 'mss-sim run'")

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import Field, ValidationError, model_validator
 
 from mss_sim.errors import ScenarioError
+from mss_sim.scenario.checks import check_scenario
 from mss_sim.scenario.council import (
     DRAFT_KINDS,
     PERMANENT_MEMBERS,
@@ -40,6 +41,7 @@ from mss_sim.scenario.fields import (
     _KeyedError,
     _Spec,
     add_months,
+    check_unique,
     describe_error,
     format_loc,
 )
@@ -84,6 +86,7 @@ __all__ = [
     "Number",
     "Outcomes",
     "Payer",
+    "Policy",
     "Scenario",
     "ScenarioInfo",
     "Security",
@@ -114,6 +117,20 @@ class Outcomes(_Spec):
     """
 
     target_strength: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class Policy(_Spec):
+    """A named choice to compare: values set by key path (``[[policies]]`` in a file).
+
+    Examples
+    --------
+    >>> Policy(name="no_us", values={"funding.donors[USA].pledge_usd": 0}).name
+    'no_us'
+    """
+
+    name: Identifier
+    description: str = ""
+    values: dict[str, Any] = Field(default_factory=dict)
 
 
 class ScenarioInfo(_Spec):
@@ -167,67 +184,13 @@ class Scenario(FieldEquality):
     deployment: Deployment
     security: Security | None = None
     outcomes: Outcomes = Field(default_factory=Outcomes)
+    policies: list[Policy] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
-        start, end = self.scenario.start, self.scenario.end
-        self.council.check_drafts(start, end)
-        if self.mandate.active and self.mandate.expiry is not None and self.mandate.expiry <= start:
-            raise _KeyedError(
-                "mandate.expiry", f"an active mandate must expire after the start ({start})"
-            )
-        initial = sum(c.initial_deployed for c in self.deployment.contributors)
-        ceiling = self.mandate.ceiling if self.mandate.active else 0
-        if initial > ceiling:
-            raise _KeyedError(
-                "deployment.contributors",
-                f"{initial} personnel deployed at the start exceed the mandate's ceiling "
-                f"({ceiling})",
-            )
-        drafts = [d.id for d in self.council.drafts]
-        for i, condition in enumerate(self.funding.conditions):
-            if condition.draft not in drafts:
-                raise _KeyedError(
-                    f"funding.conditions[{i}].draft",
-                    f"no draft named {condition.draft!r} "
-                    f"(council.drafts: {', '.join(drafts) or 'none'})",
-                )
-        for i, handover in enumerate(self.deployment.handovers):
-            if handover.date <= start:
-                raise _KeyedError(
-                    f"deployment.handovers[{i}].date",
-                    f"must be after the start ({start}), got {handover.date}",
-                )
-        airlift = self.deployment.airlift
-        donors = [d.name for d in self.funding.donors]
-        supplier = airlift.supplied_by if airlift is not None else None
-        if supplier is not None and supplier not in donors:
-            raise _KeyedError(
-                "deployment.airlift.supplied_by",
-                f"no donor named {supplier!r} (funding.donors: {', '.join(donors) or 'none'})",
-            )
-        if self.security is not None:
-            granted = set(self.mandate.powers)
-            for draft in self.council.drafts:
-                granted.update(draft.powers or ())
-                for step in draft.soften:
-                    granted.update(step.powers or ())
-            # A scenario granting no power at all has no uplift to misspell.
-            for power in self.security.powers:
-                if granted and power not in granted:
-                    raise _KeyedError(
-                        f"security.powers.{power}",
-                        f"no mandate or draft grants the power {power!r} "
-                        f"(powers in the scenario: {', '.join(sorted(granted)) or 'none'})",
-                    )
-            countries = [c.country for c in self.deployment.contributors]
-            for country in self.security.contingents:
-                if country not in countries:
-                    raise _KeyedError(
-                        f"security.contingents.{country}",
-                        f"{country} is not a contributor "
-                        f"(deployment.contributors: {', '.join(countries)})",
-                    )
+        check_scenario(self)
+        names = [p.name for p in self.policies]
+        check_unique(names, lambda i: f"policies[{i}].name", "policy ")
         return self
 
     # ------------------------------------------------------------------ helpers
@@ -319,6 +282,42 @@ class Scenario(FieldEquality):
         )
         return scenario_from_dict(data, source=source, by_id=True)
 
+    def with_policy(self, policy: str | Policy) -> Scenario:
+        """Return the scenario with a policy's values set, and no policies of its own.
+
+        Parameters
+        ----------
+        policy : str or Policy
+            The name of one of the scenario's ``[[policies]]``, or a policy.
+
+        Raises
+        ------
+        ScenarioError
+            Naming the policy and the key, if it does not apply.
+
+        Examples
+        --------
+        >>> import mss_sim
+        >>> sc = mss_sim.load_scenario("gsf_2025")
+        >>> p = Policy(name="no_us", values={"funding.donors[USA].pledge_usd": 0})
+        >>> sc.with_policy(p).funding.donors[0].pledge_usd
+        0.0
+        """
+        if isinstance(policy, str):
+            found = [p for p in self.policies if p.name == policy]
+            if not found:
+                listed = ", ".join(p.name for p in self.policies) or "none"
+                raise ScenarioError(
+                    f"no policy named {policy!r} (policies: {listed})", source=self.name
+                )
+            policy = found[0]
+        source = f"{self.name} (policy {policy.name})"
+        data = self.model_dump(mode="python", exclude_unset=True)
+        data.pop("policies", None)
+        return scenario_from_dict(
+            apply_values(data, policy.values, source=source), source=source, by_id=True
+        )
+
     def content_hash(self) -> str:
         """Return the SHA-256 of the scenario's canonical JSON form (hex)."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
@@ -347,7 +346,7 @@ def scenario_from_dict(
         follow on later lines.
     """
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -364,3 +363,10 @@ def scenario_from_dict(
         raise ScenarioError(
             message, source=source, path=loc or "(top level)", further=len(problems) - 1
         ) from None
+    for policy in scenario.policies:  # each policy must give a valid scenario
+        try:
+            scenario.with_policy(policy)
+        except ScenarioError as exc:
+            where = f"policies[{policy.name}].values"
+            raise ScenarioError(f"{exc.path}: {exc.problem}", source=source, path=where) from None
+    return scenario

@@ -1,0 +1,136 @@
+"""Policy experiments: policies in files and in Python, common random numbers, storage."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mss_sim
+from mss_sim.analysis import compare
+from mss_sim.cli import main
+
+ROOT = Path(__file__).parents[2]
+NO_US = {"funding.donors[USA].pledge_usd": 0}
+POLICIES = """
+extends = "gsf_2025"
+
+[scenario]
+name = "gsf_policies"
+
+[[policies]]
+name = "baseline"
+
+[[policies]]
+name = "no_us"
+values = { "funding.donors[USA].pledge_usd" = 0 }
+
+[[policies]]
+name = "benin_early"
+[policies.values]
+"deployment.contributors[BEN].pledged" = 2000
+"deployment.contributors[BEN].readiness_months" = 2
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "policies.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_policies_in_a_file_run_on_the_same_replications(tmp_path):
+    scenario = mss_sim.load_scenario(write(tmp_path, POLICIES))
+    assert [p.name for p in scenario.policies] == ["baseline", "no_us", "benin_early"]
+    exp = mss_sim.run_experiment(scenario, runs=12, seed=6)
+    assert exp.names == ["baseline", "no_us", "benin_early"]
+    base, no_us = exp["baseline"], exp["no_us"]
+    assert (no_us.scalars["received_usd.USA"] == 0).all()
+    assert (base.scalars["received_usd.USA"] > 0).any()
+    # Common random numbers: every draw the policies share is the same.
+    shared = set(base.parameters) & set(no_us.parameters)
+    assert "funding.donors[USA].pledge_usd" not in no_us.parameters
+    for path in shared:
+        assert base.parameters[path].tobytes() == no_us.parameters[path].tobytes(), path
+    # The baseline policy is the scenario as it is.
+    plain = mss_sim.run_batch(scenario, 12, seed=6)
+    assert plain.scalars["peak_deployed"].tobytes() == base.scalars["peak_deployed"].tobytes()
+
+
+def test_policies_as_a_dict_and_a_design_over_the_base_parameters(gsf):
+    exp = mss_sim.run_experiment(gsf, {"as_is": {}, "no_us": NO_US}, runs=16, seed=2, design="lhs")
+    a, b = exp["as_is"], exp["no_us"]
+    hazard = "funding.withdrawal_hazard"  # uniform(0, 0.02): one run per sixteenth
+    assert sorted((a.parameters[hazard] / 0.02 * 16).astype(int).tolist()) == list(range(16))
+    assert a.parameters[hazard].tobytes() == b.parameters[hazard].tobytes()
+    # A policy may not add a parameter the design does not span.
+    new = {"funding.donors[CAN].honour_probability": {"dist": "uniform", "low": 0.5, "high": 1}}
+    with pytest.raises(ValueError, match="which the base scenario's design does not span"):
+        mss_sim.run_experiment(gsf, {"x": new}, runs=16, seed=2, design="lhs")
+    # With Monte Carlo it may.
+    mss_sim.run_experiment(gsf, {"x": new}, runs=4, seed=2)
+
+
+def test_a_stored_experiment_loads_and_resumes(tmp_path, gsf):
+    out = tmp_path / "exp"
+    exp = mss_sim.run_experiment(gsf, {"as_is": {}, "no_us": NO_US}, runs=10, seed=3, out=out)
+    loaded = mss_sim.ExperimentResult.load(out)
+    assert loaded.names == ["as_is", "no_us"]
+    assert loaded.policies == {"as_is": {}, "no_us": NO_US}
+    for name in exp:
+        assert (
+            exp[name].scalars["peak_deployed"].tobytes()
+            == loaded[name].scalars["peak_deployed"].tobytes()
+        )
+    more = mss_sim.run_experiment(
+        gsf, {"as_is": {}, "no_us": NO_US}, runs=14, seed=3, out=out, resume=True
+    )
+    assert more["no_us"].runs == 14
+    with pytest.raises(mss_sim.ResultsError, match="not an experiment"):
+        mss_sim.ExperimentResult.load(tmp_path)
+
+
+def test_bad_policies_are_named(tmp_path, gsf):
+    bad = POLICIES.replace(
+        '"funding.donors[USA].pledge_usd" = 0', '"funding.donors[XX].pledge_usd" = 0'
+    )
+    with pytest.raises(
+        mss_sim.ScenarioError, match=r"policies\[no_us\]\.values: funding\.donors\[XX\]"
+    ):
+        mss_sim.load_scenario(write(tmp_path, bad))
+    with pytest.raises(ValueError, match="has no \\[\\[policies\\]\\]"):
+        mss_sim.run_experiment(gsf, runs=4, seed=1)
+    with pytest.raises(KeyError, match="no policy 'nope'"):
+        mss_sim.run_experiment(gsf, {"as_is": {}}, runs=4, seed=1)["nope"]
+
+
+def test_paired_comparison_is_tighter_than_unpaired_on_the_same_runs(gsf):
+    exp = mss_sim.run_experiment(gsf, {"as_is": {}, "no_us": NO_US}, runs=120, seed=4)
+    a, b = exp["as_is"], exp["no_us"]
+    [paired] = compare(a, b, ["killings_total"])
+    assert paired.method == "paired"
+    # The same runs compared as if independent: Welch's interval.
+    b_unpaired = mss_sim.BatchResult(b.scalars, b.series, b.months, b.parameters, (), {"seed": 99})
+    [welch] = compare(a, b_unpaired, ["killings_total"])
+    assert welch.method == "welch"
+    assert paired.mean == pytest.approx(welch.mean)
+    assert (paired.high - paired.low) < (welch.high - welch.low) / 2
+    diff = b.scalars["killings_total"] - a.scalars["killings_total"]
+    assert paired.mean == pytest.approx(np.mean(diff))
+
+
+def test_the_commands_run_an_experiment_and_compare_two_stores(tmp_path, capsys):
+    path = write(tmp_path, POLICIES)
+    out = tmp_path / "exp"
+    args = ["experiment", str(path), "--runs", "8", "--seed", "1", "--no-progress"]
+    assert main([*args, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "gsf_policies: 3 policies, 8 runs each" in printed
+    assert "no_us - baseline:" in printed and "(paired, " in printed
+    a, b = out / "policies" / "baseline", out / "policies" / "no_us"
+    assert main(["compare", str(a), str(b), "--outputs", "peak_deployed"]) == 0
+    printed = capsys.readouterr().out
+    assert "paired (same seed and runs)" in printed and "peak_deployed: " in printed
+    assert main(["compare", str(a), str(b), "--outputs", "nope"]) == 2
