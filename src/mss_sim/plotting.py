@@ -22,9 +22,10 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from mss_sim.analysis.sensitivity import Sensitivity
     from mss_sim.batch.results import BatchResult
 
-__all__ = ["plot_compare", "plot_distribution", "plot_fan"]
+__all__ = ["plot_compare", "plot_distribution", "plot_fan", "plot_sensitivity"]
 
 _MONEY = {"cash_balance", "received_cum", "spent_cum", "unpaid_obligations"}
 
@@ -221,4 +222,47 @@ def plot_compare(
     ax.set_ylim(0, 1.02)
     ax.set_title(f"{name}: {la} vs {lb}")
     ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_sensitivity(sensitivity: Sensitivity, *, ax: Axes | None = None, top: int = 15) -> Axes:
+    """Horizontal bars of the `top` parameters' indices, most influential at the top.
+
+    Sobol' results show the first-order and total indices side by side; delta results
+    the delta and the first-order index. Error bars are the 95% intervals.
+
+    Parameters
+    ----------
+    sensitivity : Sensitivity
+        From :func:`mss_sim.analysis.sensitivity.sobol_indices` or ``delta_indices``.
+    ax : matplotlib Axes, optional
+    top : int
+        How many parameters to show.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    rows = sensitivity.rows[:top][::-1]
+    y = np.arange(len(rows))
+    total = "total" if sensitivity.method == "sobol" else "delta"
+    ax.barh(
+        y + 0.2,
+        [r.total for r in rows],
+        height=0.4,
+        xerr=[r.total_conf for r in rows],
+        label=total,
+    )
+    ax.barh(
+        y - 0.2,
+        [r.first for r in rows],
+        height=0.4,
+        xerr=[r.first_conf for r in rows],
+        label="first order",
+    )
+    ax.set_yticks(y, [r.name for r in rows], fontsize=8)
+    ax.set_xlabel("index")
+    ax.set_title(f"{sensitivity.output}: {sensitivity.method} indices, {sensitivity.runs:,} runs")
+    ax.legend(loc="lower right")
     return ax

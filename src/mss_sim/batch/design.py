@@ -19,6 +19,11 @@ uniform numbers for all the batch's replications at once:
 ``halton``
     A scrambled Halton sequence (:class:`scipy.stats.qmc.Halton`); any number of
     replications, extended by taking more of the sequence.
+``saltelli``
+    Saltelli's scheme for Sobol' indices (SALib's ``sample.sobol``, first and total
+    order): ``N * (d + 2)`` replications for ``d`` parameters, ``N`` a power of two;
+    :func:`mss_sim.analysis.sensitivity.sobol_indices` reads them. Needs the
+    ``sensitivity`` extra (``pip install 'mss-sim[sensitivity]'``); not extensible.
 
 The design is seeded from the batch seed, so the same seed gives the same points;
 the rest of each replication's randomness (votes, waves, security) still comes
@@ -39,9 +44,9 @@ import numpy as np
 
 __all__ = ["DESIGNS", "Design", "check_design", "design_points", "extensible"]
 
-Design = Literal["monte_carlo", "lhs", "sobol", "halton"]
+Design = Literal["monte_carlo", "lhs", "sobol", "halton", "saltelli"]
 
-DESIGNS: tuple[str, ...] = ("monte_carlo", "lhs", "sobol", "halton")
+DESIGNS: tuple[str, ...] = ("monte_carlo", "lhs", "sobol", "halton", "saltelli")
 """The designs :func:`mss_sim.run_batch` accepts."""
 
 _DESIGN_KEY = 0x6D73735F
@@ -52,7 +57,7 @@ _EPS = 2.0**-53
 
 def extensible(design: str) -> bool:
     """Whether a batch with this design can grow by taking more points."""
-    return design != "lhs"
+    return design not in ("lhs", "saltelli")
 
 
 def check_design(design: str, runs: int, dims: int) -> None:
@@ -65,6 +70,14 @@ def check_design(design: str, runs: int, dims: int) -> None:
         raise ValueError(
             f"a {design} design spans the scenario's uncertain parameters, and it has none"
         )
+    if design == "saltelli":
+        base, left = divmod(runs, dims + 2)
+        if left or base < 2 or base & (base - 1):
+            sizes = ", ".join(f"{n * (dims + 2):,}" for n in (64, 128, 256, 512))
+            raise ValueError(
+                f"a Saltelli design needs N x (d + 2) replications with N a power of two; "
+                f"with d = {dims} parameters: {sizes}, ... (got {runs:,})"
+            )
     if design == "sobol" and runs & (runs - 1):
         below = 1 << (runs.bit_length() - 1)
         raise ValueError(
@@ -88,6 +101,8 @@ def design_points(design: str, runs: int, dims: int, *, seed: int) -> np.ndarray
     from scipy.stats import qmc
 
     rng = np.random.default_rng(np.random.SeedSequence([seed, _DESIGN_KEY]))
+    if design == "saltelli":
+        return _saltelli(runs, dims, rng)
     engine: qmc.QMCEngine
     if design == "lhs":
         engine = qmc.LatinHypercube(dims, scramble=True, seed=rng)
@@ -97,3 +112,17 @@ def design_points(design: str, runs: int, dims: int, *, seed: int) -> np.ndarray
         engine = qmc.Halton(dims, scramble=True, seed=rng)
     points: np.ndarray = np.clip(np.asarray(engine.random(runs), dtype=float), _EPS, 1.0 - _EPS)
     return points
+
+
+def _saltelli(runs: int, dims: int, rng: np.random.Generator) -> np.ndarray:
+    try:
+        from SALib.sample import sobol
+    except ImportError:
+        raise ImportError(
+            "the saltelli design needs SALib; install it with pip install 'mss-sim[sensitivity]'"
+        ) from None
+    problem = {"num_vars": dims, "names": [f"x{i}" for i in range(dims)], "bounds": [[0, 1]] * dims}
+    seed = int(rng.integers(2**31 - 1))
+    points = sobol.sample(problem, runs // (dims + 2), calc_second_order=False, seed=seed)
+    out: np.ndarray = np.clip(np.asarray(points, dtype=float), _EPS, 1.0 - _EPS)
+    return out

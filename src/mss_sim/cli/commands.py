@@ -250,6 +250,31 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from mss_sim.analysis.sensitivity import delta_indices, sobol_indices
+
+    result = BatchResult.load(args.results)
+    method = args.method or ("sobol" if result.meta.get("design") == "saltelli" else "delta")
+    try:
+        if method == "sobol":
+            sens = sobol_indices(result, args.output, fill=args.fill)
+        else:
+            sens = delta_indices(result, args.output, fill=args.fill)
+    except (KeyError, ValueError) as exc:
+        return fail(str(exc.args[0]) if exc.args else str(exc))
+    print(sens)
+    if args.plot:
+        from matplotlib.figure import Figure
+
+        from mss_sim.plotting import plot_sensitivity
+
+        fig = Figure(figsize=(9, 6), layout="constrained")
+        plot_sensitivity(sens, ax=fig.add_subplot())
+        fig.savefig(args.plot, dpi=110)
+        print(f"plot: {args.plot}")
+    return 0
+
+
 def _cmd_plot(args: argparse.Namespace) -> int:
     result = BatchResult.load(args.results)
     compare = BatchResult.load(args.compare) if args.compare else None

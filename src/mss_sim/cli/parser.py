@@ -18,6 +18,7 @@ from mss_sim.cli.commands import (
     _cmd_list,
     _cmd_plot,
     _cmd_run,
+    _cmd_sensitivity,
     _cmd_validate,
 )
 from mss_sim.scenario.overrides import parse_assignment
@@ -217,6 +218,21 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("b", help="the alternative results directory")
     cmp_.add_argument("--outputs", help="comma-separated scalar outputs (default: all shared)")
     cmp_.set_defaults(func=_cmd_compare)
+
+    sens = sub.add_parser(
+        "sensitivity", help="rank the uncertain parameters by their effect on an output"
+    )
+    sens.add_argument("results", help="a results directory")
+    sens.add_argument("--output", required=True, help="a scalar output, e.g. peak_deployed")
+    sens.add_argument(
+        "--method",
+        choices=["sobol", "delta"],
+        help="sobol (needs a batch run with --design saltelli) or delta (any batch); "
+        "default: sobol for a saltelli batch, delta otherwise",
+    )
+    sens.add_argument("--fill", type=float, help="the value of the output where it is NaN")
+    sens.add_argument("--plot", metavar="PNG", help="also draw the indices into this file")
+    sens.set_defaults(func=_cmd_sensitivity)
 
     plot = sub.add_parser("plot", help="draw the figures of saved results")
     plot.add_argument("results", help="a results directory written by 'mss-sim run'")
