@@ -71,3 +71,15 @@ def test_security_pairs_the_scenarios(capsys):
     printed = capsys.readouterr().out
     assert "40 paired replications, seed 3" in printed
     assert "gsf_2025 minus mss_as_it_was:" in printed
+
+
+def test_policy_sweep_ranks_the_policies_and_finds_the_conditions(capsys):
+    namespace = runpy.run_path(str(EXAMPLES / "policy_sweep.py"))
+    table = namespace["main"](["--runs", "150", "--seed", "2"])
+    assert len(table) == 8
+    # More US money, and an assessed force, reach the target more often.
+    assert table["us_300m_assessed"][0] > table["us_0_office"][0]
+    assert table["us_200m_assessed"][0] > table["us_200m_office"][0]
+    out = capsys.readouterr().out
+    assert "P(reaching 2,775) within 12 and 24 months, 150 runs per policy" in out
+    assert "where us_200m_assessed reaches 2,775 within 24 months (PRIM):" in out

@@ -190,14 +190,19 @@ def delta_indices(
     return _ranked(output, "delta", y.size, rows)
 
 
+_NOTICES = ("Bin Merge Notice", "bins skipped", "Potential Bias Notice")
+"""SALib's notes on its delta estimator's binning; the intervals carry the uncertainty."""
+
+
 def _quietly(analyze: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a SALib analyzer without its bin notices, and undo its changes to `warnings`."""
+    """Call a SALib analyzer without its binning notes, and undo its changes to `warnings`."""
     formatter = warnings.formatwarning
     with warnings.catch_warnings():
         shown = warnings.showwarning
 
         def show(message: Any, *rest: Any, **more: Any) -> None:
-            if "Bin Merge Notice" not in str(message):
+            text = str(message)
+            if not any(notice in text for notice in _NOTICES):
                 shown(message, *rest, **more)
 
         warnings.showwarning = show

@@ -275,6 +275,18 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_discover(args: argparse.Namespace) -> int:
+    from mss_sim.analysis.discovery import discover
+
+    result = BatchResult.load(args.results)
+    try:
+        box = discover(result, args.where, threshold=args.threshold)
+    except (KeyError, ValueError) as exc:
+        return fail(str(exc.args[0]) if exc.args else str(exc))
+    print(box)
+    return 0
+
+
 def _cmd_plot(args: argparse.Namespace) -> int:
     result = BatchResult.load(args.results)
     compare = BatchResult.load(args.compare) if args.compare else None

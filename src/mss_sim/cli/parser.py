@@ -14,6 +14,7 @@ from mss_sim.batch.design import DESIGNS
 from mss_sim.cli.commands import (
     _cmd_backtest,
     _cmd_compare,
+    _cmd_discover,
     _cmd_experiment,
     _cmd_list,
     _cmd_plot,
@@ -233,6 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--fill", type=float, help="the value of the output where it is NaN")
     sens.add_argument("--plot", metavar="PNG", help="also draw the indices into this file")
     sens.set_defaults(func=_cmd_sensitivity)
+
+    disc = sub.add_parser(
+        "discover", help="find the parameter ranges where a condition on the outputs holds (PRIM)"
+    )
+    disc.add_argument("results", help="a results directory")
+    disc.add_argument(
+        "--where", required=True, help="e.g. 'peak_deployed >= 2775' (terms joined by 'and')"
+    )
+    disc.add_argument(
+        "--threshold", type=float, default=0.8, help="the density the box should reach (0.8)"
+    )
+    disc.set_defaults(func=_cmd_discover)
 
     plot = sub.add_parser("plot", help="draw the figures of saved results")
     plot.add_argument("results", help="a results directory written by 'mss-sim run'")
