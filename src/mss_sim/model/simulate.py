@@ -85,6 +85,7 @@ def run(
     *,
     record_events: bool = False,
     uniforms: Sequence[float] | None = None,
+    draws: Sequence[float] | None = None,
 ) -> Outcome:
     """Run one replication of a compiled scenario and return its outputs as arrays.
 
@@ -101,6 +102,9 @@ def run(
     uniforms : sequence of float, optional
         The uniform numbers of the parameter draws (a design's row), instead of
         the replication's parameter streams.
+    draws : sequence of float, optional
+        The parameter values themselves, in the order of ``plan.parameters.paths``
+        (an uncertain Council composition: the index of the list chosen).
 
     Returns
     -------
@@ -127,7 +131,12 @@ def run(
             f"got {type(plan).__name__}"
         )
     ss = as_seed_sequence(seed)
-    draws = plan.parameters.draw(ss) if uniforms is None else plan.parameters.ppf(uniforms)
+    if draws is not None:
+        draws = list(draws)
+    elif uniforms is not None:
+        draws = plan.parameters.ppf(uniforms)
+    else:
+        draws = plan.parameters.draw(ss)
     spec = plan.parameters.resolved(plan.scenario, draws)
     clock = Clock(plan.calendar)
     env = clock.env

@@ -31,6 +31,7 @@ from mss_sim.scenario.resolve import ID_FIELDS
 __all__ = [
     "KeyPathError",
     "apply_values",
+    "get_value",
     "item_id",
     "name_items",
     "parse_assignment",
@@ -115,6 +116,30 @@ def name_items(data: Any, path: str) -> str:
                 node = None
             out += f"[{name}]"
     return out
+
+
+def get_value(data: Any, path: str) -> Any:
+    """Return the value at key path `path` inside plain scenario `data`.
+
+    Raises
+    ------
+    KeyPathError
+        If the path does not lead to a value.
+    """
+    node = data
+    where = ""
+    for kind, name in _tokens(path):
+        if kind == "key":
+            if not isinstance(node, dict) or name not in node:
+                raise KeyPathError(f"{where or 'the scenario'} has no key {name!r}")
+            node = node[name]
+            where = f"{where}.{name}" if where else name
+        else:
+            if not isinstance(node, list):
+                raise KeyPathError(f"{where} is not a list, so it has no item [{name}]")
+            node = node[_find_item(node, name, where)]
+            where = f"{where}[{name}]"
+    return node
 
 
 def set_value(data: dict[str, Any], path: str, value: Any) -> None:
