@@ -46,6 +46,8 @@ def test_ema_samples_uncertainties_and_the_policies_levers(tmp_path):
     scenario = mss_sim.load_scenario(path)
     m = model(scenario, seed=1, outputs=["peak_deployed", "received_usd.USA"])
     assert [lever.name for lever in m.levers] == ["funding.donors[USA].pledge_usd"]
+    # The scenario's own (uncertain) pledge is a category of its own: the baseline.
+    assert "scenario" in [c.value for c in m.levers[0].categories]
     experiments, outcomes = evaluate(
         m, scenarios=4, policies=[ema.Policy("none", **{"funding.donors[USA].pledge_usd": 0})]
     )

@@ -8,8 +8,9 @@ Workbench) whose
   Council composition), plus ``replication``, the replication index;
 * constant ``seed`` is the batch seed;
 * levers are key paths a policy sets: by default every key the scenario's
-  ``[[policies]]`` set, over the values they give and the scenario's own (a key
-  with a single fixed value, the scenario's own being uncertain, is a constant);
+  ``[[policies]]`` set, over the values they give and the scenario's own (the
+  category ``"scenario"`` where the scenario's own value is uncertain: that run
+  keeps its draw);
   a key path that is a lever is not also an uncertainty;
 * outcomes are the scalar outputs.
 
@@ -43,7 +44,10 @@ from mss_sim.scenario.distributions import Choice
 from mss_sim.scenario.overrides import get_value
 from mss_sim.scenario.spec import Scenario
 
-__all__ = ["model"]
+__all__ = ["SCENARIO", "model"]
+
+SCENARIO = "scenario"
+"""The lever value that keeps the scenario's own (uncertain) value."""
 
 
 def _ema() -> Any:
@@ -78,7 +82,8 @@ class _Runner:
     def __call__(self, **experiment: Any) -> dict[str, float]:
         seed = int(experiment.pop("seed"))
         index = int(experiment.pop("replication"))
-        plan = self.plan({k: experiment.pop(k) for k in self.levers if k in experiment})
+        chosen = {k: experiment.pop(k) for k in self.levers if k in experiment}
+        plan = self.plan({k: v for k, v in chosen.items() if v != SCENARIO})
         rep_seed = replication_seed(seed, index)
         draws = plan.parameters.draw(rep_seed)
         for j, path in enumerate(plan.parameters.paths):
@@ -158,8 +163,9 @@ def model(
         data = scenario.model_dump(mode="python")
         for key, values in found.items():
             base = get_value(data, key)  # the scenario's own value: a policy that keeps it
-            if isinstance(base, int | float | str) and base not in values:
-                values.insert(0, base)
+            own = base if isinstance(base, int | float | str) else SCENARIO
+            if own not in values:
+                values.insert(0, own)
         levers = found
     label = name or "".join(ch for ch in scenario.name if ch.isalnum()) or "mss"
     m = ema.Model(label, function=_Runner(scenario, list(levers), names))
@@ -168,8 +174,7 @@ def model(
     m.uncertainties = [_uncertainty(ema, p.path, p.dist) for p in uncertain] + [
         ema.IntegerParameter("replication", 0, 2**31 - 1)
     ]
-    # A key the policies set to one value only (the scenario's own being uncertain) is
-    # a constant, not a lever.
+    # A key given one value only is a constant, not a lever.
     choices = {k: v for k, v in levers.items() if not (isinstance(v, list) and len(v) < 2)}
     fixed = {k: v[0] for k, v in levers.items() if k not in choices and v}
     m.function.levers = tuple(levers)

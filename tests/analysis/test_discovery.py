@@ -62,6 +62,8 @@ def test_conditions_are_read_and_checked():
         condition_mask(res, "nope < 3")
     with pytest.raises(ValueError, match="nothing to tell apart"):
         discover(res, "total_received_usd < 0")
+    with pytest.raises(ValueError, match=r"threshold is a density in \(0, 1\], got 1.5"):
+        discover(res, "total_received_usd < 1250000", threshold=1.5)
     with pytest.raises(ValueError, match="already above the density threshold"):
         discover(res, "total_received_usd > 1100000", threshold=0.5)
 

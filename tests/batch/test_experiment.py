@@ -134,3 +134,8 @@ def test_the_commands_run_an_experiment_and_compare_two_stores(tmp_path, capsys)
     printed = capsys.readouterr().out
     assert "paired (same seed and runs)" in printed and "peak_deployed: " in printed
     assert main(["compare", str(a), str(b), "--outputs", "nope"]) == 2
+    # An unknown output is refused before anything runs.
+    fresh = tmp_path / "fresh"
+    assert main([*args, "--out", str(fresh), "--outputs", "peak"]) == 2
+    assert "--outputs: 'peak' is not a scalar output" in capsys.readouterr().err
+    assert not fresh.exists()

@@ -43,6 +43,7 @@ def test_months_to_target_is_when_the_force_first_reaches_it(target):
     else:
         assert goal > rep.scalars["peak_deployed"]
         assert math.isnan(months)
+    assert rep.scalars["target_reached"] == float(bool(reached))
     # Half the ceiling in force (150 of 300) came with the first wave, whatever the target.
     assert rep.scalars["months_to_half_ceiling"] == pytest.approx(1.0)
 

@@ -109,12 +109,17 @@ class Comparison:
     n_a: int
     n_b: int
     confidence: float
+    pairs: int = 0
+    """For a paired comparison, the replications where both values are finite."""
 
     def __str__(self) -> str:
-        return (
-            f"{self.name}: {self.mean:.4g} [{self.low:.4g}, {self.high:.4g}] "
-            f"({self.method}, {self.n_a} and {self.n_b} runs)"
+        used = (
+            f"{self.pairs} pairs where both are defined"
+            if self.method == "paired"
+            else f"{self.n_a} and {self.n_b} runs"
         )
+        interval = f"[{self.low:.4g}, {self.high:.4g}]"
+        return f"{self.name}: {self.mean:.4g} {interval} ({self.method}, {used})"
 
 
 def paired(a: Any, b: Any) -> bool:
@@ -189,7 +194,9 @@ def compare(
         n_a, n_b = int(np.isfinite(x).sum()), int(np.isfinite(y).sum())
         if same:
             d = paired_difference(x, y, confidence=confidence)
-            rows.append(Comparison(name, "paired", d.mean, d.low, d.high, n_a, n_b, confidence))
+            rows.append(
+                Comparison(name, "paired", d.mean, d.low, d.high, n_a, n_b, confidence, d.n)
+            )
         else:
             mean, low, high = welch_difference(x, y, confidence=confidence)
             rows.append(Comparison(name, "welch", mean, low, high, n_a, n_b, confidence))

@@ -95,6 +95,7 @@ class Box:
     mass: float
     limits: dict[str, tuple[float, float]]
     runs: int
+    threshold: float = 0.8
 
     def __str__(self) -> str:
         lines = [
@@ -106,7 +107,12 @@ class Box:
         lines += [f"  {low:>14.4g} <= {name} <= {high:.4g}" for name, (low, high) in shown]
         if len(self.limits) > len(shown):
             lines.append(f"  ... and {len(self.limits) - len(shown)} ranges trimmed less")
-        if not self.limits:
+        if self.density < self.threshold:
+            lines.append(
+                f"  (no box reaches the density threshold of {self.threshold:.0%}: this is "
+                "the densest PRIM found; lower the threshold to trade density for coverage)"
+            )
+        elif not self.limits:
             lines.append("  (no parameter restricted: the condition is not tied to a range)")
         return "\n".join(lines)
 
@@ -150,6 +156,8 @@ def discover(
             "scenario discovery needs EMA Workbench; install it with "
             "pip install 'mss-sim[discovery]'"
         ) from None
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold is a density in (0, 1], got {threshold:g}")
     mask = condition_mask(result, condition)
     text = condition if isinstance(condition, str) else "condition"
     held = int(mask.sum())
@@ -194,4 +202,5 @@ def discover(
         float(row["mass"]),
         limits,
         int(mask.size),
+        threshold,
     )

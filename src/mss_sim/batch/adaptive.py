@@ -107,11 +107,17 @@ def report(
 def in_memory(result: BatchResult) -> BatchResult:
     """A copy of `result` with every column read into memory (for a temporary store)."""
     meta = {k: v for k, v in result.meta.items() if k != "store"}
+
+    def read(columns: Any) -> dict[str, np.ndarray]:
+        if hasattr(columns, "read_many"):  # a store's columns: one pass over the files
+            return {k: np.array(v) for k, v in columns.read_many(list(columns)).items()}
+        return {k: np.array(v) for k, v in columns.items()}
+
     return BatchResult(
-        {k: np.array(v) for k, v in result.scalars.items()},
-        {k: np.array(v) for k, v in result.series.items()},
+        read(result.scalars),
+        read(result.series),
         np.array(result.months),
-        {k: np.array(v) for k, v in result.parameters.items()},
+        read(result.parameters),
         result.failures,
         meta,
     )

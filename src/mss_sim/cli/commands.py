@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mss_sim.analysis.backtest import backtest
 from mss_sim.analysis.compare import compare
-from mss_sim.batch import BatchResult, run_batch, run_experiment
+from mss_sim.batch import BatchResult, output_names, run_batch, run_experiment
 from mss_sim.batch.design import check_design
 from mss_sim.batch.runner import Backend
 from mss_sim.errors import BatchInterrupted, ScenarioError
@@ -197,7 +197,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
-EXPERIMENT_OUTPUTS = ("months_to_target", "peak_deployed", "gang_control_at_end", "killings_total")
+EXPERIMENT_OUTPUTS = ("target_reached", "peak_deployed", "gang_control_at_end", "killings_total")
 """The outputs ``mss-sim experiment`` tabulates by default."""
 
 
@@ -208,6 +208,11 @@ def _outputs(text: str | None, default: tuple[str, ...]) -> list[str]:
 def _cmd_experiment(args: argparse.Namespace) -> int:
     scenario = _load(args)
     out = Path(args.out) if args.out else Path("out") / f"{scenario.name}_experiment"
+    names = _outputs(args.outputs, EXPERIMENT_OUTPUTS)
+    known = output_names(scenario).scalars
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        return fail(f"--outputs: {unknown[0]!r} is not a scalar output of {scenario.name}")
     parallel = args.runs >= 200 and (os.cpu_count() or 1) > 1
     try:
         experiment = run_experiment(
@@ -223,7 +228,6 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         return fail(str(exc))
-    names = _outputs(args.outputs, EXPERIMENT_OUTPUTS)
     print(f"{scenario.name}: {len(experiment)} policies, {args.runs:,} runs each, seed {args.seed}")
     print(experiment.table(names))
     first = experiment.names[0]

@@ -127,6 +127,7 @@ class Monitor:
             last[0],
             self._strength.half_ceiling_day / DAYS_PER_MONTH,
             self._strength.target_day / DAYS_PER_MONTH,
+            float(not math.isnan(self._strength.target_day)),
             sum(r.adopted for r in tabled),
             sum(r.vetoed for r in tabled),
             sum(r.withdrawn for r in tabled),

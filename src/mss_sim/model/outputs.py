@@ -55,6 +55,7 @@ STANDARD_SCALARS: tuple[str, ...] = (
     "deployed_at_end",
     "months_to_half_ceiling",
     "months_to_target",
+    "target_reached",
     "drafts_adopted",
     "drafts_vetoed",
     "drafts_withdrawn",
@@ -80,7 +81,8 @@ contingents that left for good, ``rotation_gap_days`` the days rotations left a
 contingent waiting for its relief (summed over rotations). ``months_to_half_ceiling``
 counts the months until the force first reached half the ceiling in force then,
 ``months_to_target`` until it first reached the scenario's target strength
-(:meth:`mss_sim.Scenario.target_strength`); NaN if it never did."""
+(:meth:`mss_sim.Scenario.target_strength`); NaN if it never did. ``target_reached``
+is 1 if it did within the horizon, else 0."""
 
 DRAFT_SCALARS: tuple[str, ...] = (
     "adopted",
