@@ -177,7 +177,6 @@ def model(
     # A key given one value only is a constant, not a lever.
     choices = {k: v for k, v in levers.items() if not (isinstance(v, list) and len(v) < 2)}
     fixed = {k: v[0] for k, v in levers.items() if k not in choices and v}
-    m.function.levers = tuple(levers)
     m.levers = [_lever(ema, path, values) for path, values in choices.items()]
     m.constants = [ema.Constant("seed", int(seed))] + [
         ema.Constant(path, value) for path, value in fixed.items()

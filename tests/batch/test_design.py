@@ -93,3 +93,11 @@ def test_the_command_runs_a_design_and_checks_it_first(tmp_path, capsys):
     assert "--design sobol: a Sobol design needs a power of two" in capsys.readouterr().err
     assert main([*args, "--runs", "16", "--design", "halton"]) == 0
     assert mss_sim.BatchResult.load(tmp_path / "r").meta["design"] == "halton"
+
+
+def test_a_saltelli_design_extends_by_taking_more_base_points():
+    small, large = (
+        design_points("saltelli", 8 * 5, 3, seed=1),
+        design_points("saltelli", 16 * 5, 3, seed=1),
+    )
+    assert np.array_equal(small, large[:40])

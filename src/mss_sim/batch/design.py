@@ -23,7 +23,8 @@ uniform numbers for all the batch's replications at once:
     Saltelli's scheme for Sobol' indices (SALib's ``sample.sobol``, first and total
     order): ``N * (d + 2)`` replications for ``d`` parameters, ``N`` a power of two;
     :func:`mss_sim.analysis.sensitivity.sobol_indices` reads them. Needs the
-    ``sensitivity`` extra (``pip install 'mss-sim[sensitivity]'``); not extensible.
+    ``sensitivity`` extra (``pip install 'mss-sim[sensitivity]'``); extended by
+    taking more base points (the runs staying ``N * (d + 2)``).
 
 The design is seeded from the batch seed, so the same seed gives the same points;
 the rest of each replication's randomness (votes, waves, security) still comes
@@ -57,7 +58,7 @@ _EPS = 2.0**-53
 
 def extensible(design: str) -> bool:
     """Whether a batch with this design can grow by taking more points."""
-    return design not in ("lhs", "saltelli")
+    return design != "lhs"
 
 
 def check_design(design: str, runs: int, dims: int) -> None:

@@ -105,7 +105,7 @@ def run_batch(
         The Dask client to run on (backend ``"dask"``).
     address : str, optional
         The address of a Dask scheduler to connect to (backend ``"dask"``).
-    design : {"monte_carlo", "lhs", "sobol", "halton"}
+    design : {"monte_carlo", "lhs", "sobol", "halton", "saltelli"}
         How the uncertain parameters are drawn across the replications
         (:mod:`mss_sim.batch.design`): independently from each replication's
         streams (the default), a Latin hypercube, or a scrambled Sobol' or Halton

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from mss_sim.batch.chunk import ChunkData
+from mss_sim.batch.design import extensible
 from mss_sim.batch.files import (
     append_journal,
     remove_own_entries,
@@ -136,7 +137,7 @@ class StoreWriter:
                 f"{self.path}: holds a batch with a {old_design} design, not {design}; "
                 f"discard it with {_OVERWRITE} or choose another directory"
             )
-        if design == "lhs" and old["runs"] != self.manifest["runs"]:
+        if not extensible(design) and old["runs"] != self.manifest["runs"]:
             raise BatchError(
                 f"{self.path}: a Latin hypercube drawn for {old['runs']:,} replications "
                 f"cannot be changed to {self.manifest['runs']:,} (its strata depend on the "
