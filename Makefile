@@ -9,11 +9,12 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,pandas,dask,sensitivity,discovery]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,pandas,dask,sensitivity,discovery,report]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/mss-sim run scenarios/gsf_2025.toml --runs 2000 --seed 1 --out out/gsf_2025
+	$(BIN)/mss-sim report out/gsf_2025
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks

@@ -83,3 +83,13 @@ def test_policy_sweep_ranks_the_policies_and_finds_the_conditions(capsys):
     out = capsys.readouterr().out
     assert "P(reaching 2,775) within 12 and 24 months, 150 runs per policy" in out
     assert "where us_200m_assessed reaches 2,775 within 24 months (PRIM):" in out
+
+
+def test_report_example_writes_the_report_and_dashboard(tmp_path, capsys):
+    namespace = runpy.run_path(str(EXAMPLES / "report.py"))
+    written = namespace["main"](["--runs", "30", "--seed", "2", "--out", str(tmp_path)])
+    page = written["report"].read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'id="differences"' in page
+    assert written["dashboard"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    out = capsys.readouterr().out
+    assert "council   Vote on draft gsf" in out

@@ -321,33 +321,52 @@ def test_bad_arguments_exit_2_with_one_line(argv, tmp_path, monkeypatch, capsys)
 # -------------------------------------------------------------------------- plot
 
 
-def test_plot_writes_pngs(cli_run, tmp_path, capsys):
+STANDARD_FIGURES = {
+    "deployment",
+    "money",
+    "security",
+    "dist_months_to_target",
+    "dist_peak_deployed",
+    "dist_total_received_usd",
+    "probabilities",
+    "dashboard",
+}
+
+
+def test_plot_writes_the_standard_figures(cli_run, tmp_path, capsys):
     _, _, _, results = cli_run
     out_dir = tmp_path / "figs"
     code = main(["plot", str(results), "--out", str(out_dir)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     pngs = sorted(out_dir.glob("*.png"))
-    assert len(pngs) >= 3
+    assert {p.stem for p in pngs} == STANDARD_FIGURES
     for png in pngs:
         assert_png(png)
     printed = sorted(Path(line) for line in captured.out.splitlines())
     assert printed == pngs
-    assert not any(p.name.startswith("compare_") for p in pngs)
 
 
-def test_plot_compare_writes_compare_pngs(cli_run, cli_run_no_plots, tmp_path, capsys):
+def test_plot_svg(cli_run, tmp_path, capsys):
+    _, _, _, results = cli_run
+    code = main(["plot", str(results), "--out", str(tmp_path), "--format", "svg"])
+    assert code == 0, capsys.readouterr().err
+    svgs = sorted(tmp_path.glob("*.svg"))
+    assert {p.stem for p in svgs} == STANDARD_FIGURES
+    assert svgs[0].read_text().lstrip().startswith("<?xml")
+
+
+def test_plot_compare_overlays_every_figure(cli_run, cli_run_no_plots, tmp_path, capsys):
     _, _, _, a = cli_run
     _, _, _, b = cli_run_no_plots
     out_dir = tmp_path / "figs"
     code = main(["plot", str(a), "--compare", str(b), "--out", str(out_dir)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    compare = sorted(out_dir.glob("compare_*.png"))
-    assert len(compare) >= 1
-    for png in compare:
+    pngs = sorted(out_dir.glob("*.png"))
+    assert {p.stem for p in pngs} == STANDARD_FIGURES
+    for png in pngs:
         assert_png(png)
-    assert len(list(out_dir.glob("*.png"))) > len(compare)
 
 
 def test_plot_out_is_a_regular_file(cli_run, tmp_path):
@@ -406,7 +425,7 @@ def test_run_summary_hides_member_ballots_unless_asked(tmp_path):
     code, out, err = run_main([*argv, "--out", str(tmp_path / "b"), "--all-outcomes"])
     assert code == 0, err
     assert "mss_renewal.vote.CHN" in out and "pko_transition.vetoed_by.RUS" in out
-    assert "not shown" not in out
+    assert "ballots and vetoes of single members not shown" not in out
 
 
 def test_an_unknown_scenario_name_lists_the_bundled_ones(tmp_path):

@@ -102,7 +102,7 @@ def test_single_result_plots_draw_on_the_given_axes(gsf, function, name):
     assert ax.figure is fig
 
 
-@pytest.mark.parametrize("name", ["deployed", "peak_deployed"])
+@pytest.mark.parametrize("name", ["deployed", "peak_deployed", "target_reached"])
 def test_plot_compare_returns_axes(gsf, cuts, name):
     ax = plotting.plot_compare(gsf, cuts, name)
     assert isinstance(ax, Axes)
@@ -112,7 +112,36 @@ def test_plot_compare_returns_axes(gsf, cuts, name):
     assert given.has_data()
 
 
-# --------------------------------------------------------------------------- fan
+# ------------------------------------------------------------- labels and units
+
+
+UNITS = {"personnel", "US$ million", "share", "months", "people per month"}
+
+
+@pytest.mark.parametrize(
+    ("name", "unit"),
+    [
+        ("deployed", "personnel"),
+        ("cash_balance", "US$ million"),
+        ("gang_control", "share"),
+        ("killings", "people per month"),
+        ("balance.trust_fund", "US$ million"),
+    ],
+)
+def test_fan_axes_carry_words_and_units(gsf, name, unit):
+    ax = plotting.plot_fan(gsf, name)
+    assert ax.get_ylabel().endswith(f"({unit})")
+    assert name not in ax.get_title()  # words, not the variable's name
+    assert ax.get_title().splitlines()[-1] == f"gsf_2025, {RUNS} runs"
+
+
+def test_money_axes_have_no_offset_or_exponent(gsf):
+    ax = plotting.plot_fan(gsf, "received_cum")
+    ax.figure.canvas.draw()
+    assert ax.yaxis.get_offset_text().get_text() == ""
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all("e" not in t for t in ticks)
+    assert max(float(t.replace(",", "").replace("\N{MINUS SIGN}", "-")) for t in ticks) < 5000
 
 
 @pytest.mark.parametrize(("name", "scale"), [("deployed", 1.0), ("cash_balance", 1e6)])
@@ -123,54 +152,127 @@ def test_fan_median_is_the_median_of_the_series(gsf, name, scale):
     expected = np.median(values / scale, axis=0)
     ydata = np.asarray(median_line(ax).get_ydata(), dtype=float)
     assert np.array_equal(ydata, expected)
-    if scale != 1.0:
-        assert "US$ millions" in ax.get_ylabel()
-    else:
-        assert "millions" not in ax.get_ylabel()
 
 
-def test_fan_x_data_are_calendar_dates(gsf):
+def test_fan_x_data_are_month_ends(gsf):
     ax = plotting.plot_fan(gsf, "deployed")
     xdata = list(median_line(ax).get_xdata(orig=True))
-    expected = [first_of_next_month(m) for m in gsf.months]
     assert len(xdata) == len(gsf.months) == 24
-    assert [dt.date(d.year, d.month, d.day) for d in xdata] == expected
-    # The scenario starts in Sep 2025: the first state is plotted on 1 Oct 2025,
-    # and December rolls over into the next year.
-    assert expected[0] == dt.date(2025, 10, 1)
-    assert expected[3] == dt.date(2026, 1, 1)
+    # The scenario starts in Sep 2025: the first state is that at the end of September.
+    assert xdata[0] == dt.date(2025, 9, 30)
+    assert xdata[5] == dt.date(2026, 2, 28)
 
 
-def test_fan_draws_the_requested_bands(gsf):
+def test_fan_draws_the_requested_bands_once_in_the_legend(gsf):
     ax = plotting.plot_fan(gsf, "deployed", bands=(0.9, 0.5), label="base")
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert "base median" in labels
-    assert "90% band" in labels
-    assert "50% band" in labels
+    assert labels == ["base median"]
     assert len(ax.collections) == 2
+    assert "central 90% and 50% of runs shaded" in ax.get_title()
+
+
+def test_a_zero_one_series_is_a_share_of_runs(gsf):
+    ax = plotting.plot_fan(gsf, "mandate_active")
+    (line,) = ax.get_lines()
+    expected = gsf.series["mandate_active"].mean(axis=0)
+    assert np.array_equal(np.asarray(line.get_ydata(), float), expected)
+    assert "share of runs" in ax.get_title()
+
+
+def test_deployment_fan_has_ceiling_votes_and_typical_run(gsf):
+    from mss_sim.batch import replay_result, typical_replication
+
+    rep = replay_result(gsf, typical_replication(gsf))
+    ax = plotting.plot_deployment(gsf, typical=rep)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "ceiling in force (median)" in labels
+    assert "scheduled Council vote" in labels
+    assert "typical run" in labels
+    ceiling = next(line for line in ax.get_lines() if line.get_label().startswith("ceiling"))
+    assert np.array_equal(
+        np.asarray(ceiling.get_ydata(), float), np.median(gsf.series["ceiling"], axis=0)
+    )
+    votes = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    vote_days = sorted(line.get_xdata()[0] for line in votes)
+    assert vote_days == [dt.date(2025, 9, 30), dt.date(2026, 9, 29)]
+
+
+def test_deployment_fan_draws_the_record_where_the_scenario_covers_it(run_small):
+    m23 = run_small("mss_2023", 10, 1)
+    ax = plotting.plot_deployment(m23)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "recorded" in labels
+    from mss_sim.plotting.record import record_points
+
+    points = record_points(m23, "deployed")
+    assert points and all(m.quantity == "deployed" for *_, m in points)
+
+
+def test_money_per_account_and_unpaid(gsf):
+    ax = plotting.plot_money(gsf)
+    labels = [line.get_label() for line in ax.get_lines()]
+    accounts = [n for n in gsf.series if n.startswith("balance.")]
+    assert len(labels) == len(accounts) + 1
+    assert "Unpaid obligations" in labels
+    assert ax.get_ylabel() == "US$ million"
+    trust = next(line for line in ax.get_lines() if "trust_fund" in line.get_label())
+    expected = np.median(gsf.series["balance.trust_fund"], axis=0) / 1e6
+    assert np.allclose(np.asarray(trust.get_ydata(), float), expected)
+
+
+def test_security_figure(gsf, with_nan):
+    fig = plotting.plot_security(gsf)
+    assert [ax.get_ylabel() for ax in fig.axes] == [
+        "Gang control of Port-au-Prince (share)",
+        "People killed (people per month)",
+    ]
+    with pytest.raises(KeyError, match=r"no security series"):
+        plotting.plot_security(with_nan)
 
 
 # ------------------------------------------------------------------ distribution
 
 
-def test_distribution_leaves_out_nan(with_nan):
+def test_distribution_counts_runs_and_its_curve_stops_at_the_defined_share(with_nan):
     ax = plotting.plot_distribution(with_nan, "x")
-    assert ax.get_title() == "x: 3 of 5 replications"
-    ecdf = twin_of(ax).get_lines()
-    assert len(ecdf) == 1
-    assert np.array_equal(np.asarray(ecdf[0].get_xdata(), float), [1.0, 2.0, 3.0])
-    assert np.asarray(ecdf[0].get_ydata(), float)[-1] == pytest.approx(1.0)
-    # The histogram is a density of the three finite values.
-    area = sum(p.get_height() * p.get_width() for p in ax.patches)
-    assert area == pytest.approx(1.0)
+    assert ax.get_ylabel() == "runs"
+    assert sum(p.get_height() for p in ax.patches) == 3  # counts, not densities
+    assert "defined in 3 of 5 runs" in ax.get_title()
+    twin = twin_of(ax)
+    ecdf = twin.get_lines()[0]
+    assert np.array_equal(np.asarray(ecdf.get_xdata(), float), [1.0, 2.0, 3.0])
+    assert np.allclose(np.asarray(ecdf.get_ydata(), float), [0.2, 0.4, 0.6])
+    assert [t.get_text() for t in twin.texts] == ["undefined: 40% of runs"]
 
 
-def test_distribution_title_counts_all_replications(gsf):
+def test_distribution_names_the_runs_that_never_reach(gsf):
     ax = plotting.plot_distribution(gsf, "months_to_half_ceiling")
     values = gsf.scalars["months_to_half_ceiling"]
     shown = int(np.isfinite(values).sum())
-    assert ax.get_title() == f"months_to_half_ceiling: {shown} of {RUNS} replications"
-    assert ax.get_xlabel() == "months_to_half_ceiling"
+    assert ax.get_xlabel() == "Months to half the ceiling (months)"
+    if shown < RUNS:
+        share = 1 - shown / RUNS
+        assert [t.get_text() for t in twin_of(ax).texts] == [f"never reached: {share:.0%} of runs"]
+        assert f"defined in {shown} of {RUNS} runs" in ax.get_title()
+
+
+def test_distribution_of_money_is_in_millions(gsf):
+    ax = plotting.plot_distribution(gsf, "total_received_usd")
+    assert ax.get_xlabel() == "Money received (US$ million)"
+    _lo, hi = ax.get_xlim()
+    assert hi < 1e5
+
+
+def test_distribution_of_a_probability_is_a_bar_with_its_interval(gsf):
+    from mss_sim.statistics import wilson_interval
+
+    ax = plotting.plot_distribution(gsf, "gsf.adopted")
+    (bar,) = ax.patches
+    k = int(np.nansum(gsf.scalars["gsf.adopted"]))
+    n = int(np.isfinite(gsf.scalars["gsf.adopted"]).sum())
+    assert bar.get_width() == k / n
+    assert ax.get_xlabel() == "probability (95% interval)"
+    assert wilson_interval(k, n)[0] <= k / n
 
 
 def test_distribution_of_only_nan_draws_nothing(with_nan):
@@ -182,7 +284,7 @@ def test_distribution_of_only_nan_draws_nothing(with_nan):
         meta={"runs": 4},
     )
     ax = plotting.plot_distribution(all_nan, "z")
-    assert ax.get_title() == "z: 0 of 4 replications"
+    assert "defined in 0 of 4 runs" in ax.get_title()
     assert not ax.has_data()
 
 
@@ -195,7 +297,6 @@ def test_distribution_of_a_constant(with_nan):
         meta={"runs": 3},
     )
     ax = plotting.plot_distribution(constant, "c")
-    assert ax.get_title() == "c: 3 of 3 replications"
     lo, hi = ax.get_xlim()
     assert lo < 7.0 < hi
 
@@ -203,42 +304,78 @@ def test_distribution_of_a_constant(with_nan):
 # ---------------------------------------------------------------------- compare
 
 
-def test_compare_series_draws_both_medians(gsf, cuts):
+def test_compare_series_draws_both_medians_in_distinct_colours(gsf, cuts):
     ax = plotting.plot_compare(gsf, cuts, "deployed", labels=("base", "cuts"))
-    labels = sorted(line.get_label() for line in ax.get_lines())
-    assert labels == ["base median", "cuts median"]
-    by_label = {line.get_label(): line for line in ax.get_lines()}
+    lines = ax.get_lines()
+    assert sorted(line.get_label() for line in lines) == ["base median", "cuts median"]
+    assert lines[0].get_color() != lines[1].get_color()
+    by_label = {line.get_label(): line for line in lines}
     for label, result in (("base", gsf), ("cuts", cuts)):
         expected = np.median(result.series["deployed"], axis=0)
         ydata = np.asarray(by_label[f"{label} median"].get_ydata(), float)
         np.testing.assert_allclose(ydata, expected, rtol=1e-12)
-    assert "base vs cuts" in ax.get_title()
+    assert "gsf_2025, 30 runs vs us_budget_cuts, 30 runs" in ax.get_title()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["base median", "cuts median"]
 
 
-def test_compare_default_labels_are_scenario_names(gsf, cuts):
+def test_compare_default_labels_name_scenario_and_seed(gsf, cuts):
     ax = plotting.plot_compare(gsf, cuts, "deployed")
-    assert ax.get_title() == "deployed: gsf_2025 vs us_budget_cuts (median and 50% band)"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["gsf_2025 (seed 1) median", "us_budget_cuts (seed 1) median"]
 
 
-def test_compare_scalar_draws_two_ecdfs(gsf, cuts):
+def test_compare_two_runs_of_one_scenario_get_distinct_labels(gsf):
+    ax = plotting.plot_compare(gsf, gsf, "deployed")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(set(labels)) == 2
+
+
+def test_compare_scalar_draws_two_shares_of_all_runs(gsf, cuts):
     ax = plotting.plot_compare(gsf, cuts, "peak_deployed", labels=("base", "cuts"))
     lines = ax.get_lines()
-    assert [line.get_label() for line in lines] == [f"base (n={RUNS})", f"cuts (n={RUNS})"]
+    assert [line.get_label() for line in lines] == ["base", "cuts"]
     for line, result in zip(lines, (gsf, cuts), strict=True):
         xdata = np.asarray(line.get_xdata(), float)
         ydata = np.asarray(line.get_ydata(), float)
         assert np.array_equal(xdata, np.sort(result.scalars["peak_deployed"]))
         assert np.allclose(ydata, np.arange(1, RUNS + 1) / RUNS)
-    assert ax.get_title() == "peak_deployed: base vs cuts"
+    assert ax.get_xlabel() == "Peak strength (personnel)"
 
 
 def test_compare_scalar_with_nan(with_nan):
     ax = plotting.plot_compare(with_nan, with_nan, "x", labels=("a", "b"))
     line = ax.get_lines()[0]
-    assert line.get_label() == "a (n=3)"
+    assert line.get_label() == "a; undefined: 40% of runs"
     assert np.array_equal(np.asarray(line.get_xdata(), float), [1.0, 2.0, 3.0])
     # Shares are of all replications, NaN included, so the curve stops at 3/5.
     assert np.allclose(np.asarray(line.get_ydata(), float), [0.2, 0.4, 0.6])
+
+
+# ----------------------------------------------------------- dashboard, timeline
+
+
+def test_dashboard_one_and_two_results(gsf, cuts):
+    fig = plotting.plot_dashboard(gsf)
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    assert len(titled) == 6
+    assert "gsf_2025, 30 runs, seed 1" in fig.get_suptitle()
+    fig2 = plotting.plot_dashboard(gsf, compare=cuts)
+    assert "vs us_budget_cuts" in fig2.get_suptitle()
+    for ax in fig.axes + fig2.axes:
+        assert ax.has_data() or not ax.get_title(), ax.get_title()
+
+
+def test_timeline_marks_the_events_of_a_replication():
+    import mss_sim
+
+    rep = mss_sim.simulate(mss_sim.load_scenario("gsf_2025"), seed=1)
+    ax = plotting.plot_timeline(rep)
+    adopted = next(line for line in ax.get_lines() if line.get_label() == "draft adopted")
+    assert list(adopted.get_xdata()) == [
+        np.datetime64(e.date, "D") for e in rep.events_of("adopted")
+    ]
+    deployed = ax.get_lines()[0]
+    assert np.array_equal(np.asarray(deployed.get_ydata(), float), rep.series["deployed"])
 
 
 # ---------------------------------------------------------------- unknown names

@@ -12,6 +12,7 @@ from scipy import stats
 
 from mss_sim.analysis import Summary, SummaryRow, mean_interval, summarise, wilson_interval
 from mss_sim.batch import BatchResult
+from mss_sim.catalog import describe
 
 RUNS = 40
 
@@ -22,6 +23,7 @@ def real(run_small) -> BatchResult:
 
 
 FLAG = [0.0, 1.0, 1.0, np.nan, 1.0, 0.0, 1.0]
+KINDS = {"flag": "probability", "zeros": "probability", "ones": "probability"}
 VALUE = [1.0, 2.0, 5.0, np.nan, 10.0, 3.0, 4.5]
 
 
@@ -129,35 +131,101 @@ def test_mean_interval_degenerate_sizes():
 # ----------------------------------------------------------------- summary rows
 
 
-def test_zero_one_outcome_is_a_probability(small):
-    row = summarise(small)["flag"]
+def test_probability_rows_have_wilson_intervals(small):
+    row = summarise(small, kinds=KINDS)["flag"]
     finite = np.array([v for v in FLAG if not math.isnan(v)])
     k, n = int(finite.sum()), finite.size
     assert row.kind == "probability"
     assert (row.n, row.missing) == (n, 1)
+    assert row.undefined_share == pytest.approx(1 / 7)
     assert row.estimate == finite.mean() == k / n
     assert (row.low, row.high) == wilson_interval(k, n)
     assert math.isnan(row.p5) and math.isnan(row.p50) and math.isnan(row.p95)
 
 
 @pytest.mark.parametrize(("name", "estimate"), [("zeros", 0.0), ("ones", 1.0)])
-def test_constant_zero_one_outcomes_are_probabilities(small, name, estimate):
-    row = summarise(small)[name]
+def test_constant_probabilities(small, name, estimate):
+    row = summarise(small, kinds=KINDS)[name]
     assert row.kind == "probability"
     assert row.estimate == estimate
     assert (row.low, row.high) == wilson_interval(int(estimate) * 7, 7)
 
 
-def test_probability_rows_contain_their_estimate(small):
-    for name in ("zeros", "ones", "flag"):
-        row = summarise(small)[name]
-        assert row.low <= row.estimate <= row.high, name
+def test_the_format_does_not_follow_the_data(small):
+    # Without a kind, an all-0/1 column is a quantity, not a probability.
+    summary = summarise(small)
+    assert summary["zeros"].kind == summary["flag"].kind == "quantity"
+    assert summary["flag"].estimate == pytest.approx(4 / 6)
+    assert not math.isnan(summary["flag"].p50)
 
 
-def test_other_outcomes_are_means_with_percentiles(small):
+def test_a_zero_one_count_stays_a_count():
+    n = 50
+    res = BatchResult(
+        scalars={
+            "drafts_vetoed": np.r_[np.zeros(n - 5), np.ones(5)],
+            "received_usd.USA": np.zeros(n),
+            "target_reached": np.r_[np.ones(10), np.zeros(n - 10)],
+        },
+        series={},
+        months=np.arange("2025-01", "2025-03", dtype="datetime64[M]"),
+        parameters={},
+        meta={"scenario": "x", "seed": 1},
+    )
+    summary = res.summary()
+    vetoed = summary["drafts_vetoed"]
+    assert (vetoed.kind, vetoed.unit) == ("count", "drafts")
+    assert vetoed.estimate == pytest.approx(0.1)
+    assert (vetoed.p50, vetoed.p95) == (0.0, 1.0)
+    usd = summary["received_usd.USA"]
+    assert (usd.kind, usd.unit, usd.estimate) == ("money", "US$ million", 0.0)
+    assert summary["target_reached"].kind == "probability"
+    text = str(summary)
+    assert "P=" not in next(line for line in text.splitlines() if "drafts_vetoed" in line)
+    assert "P=0.200" in text
+
+
+def test_probability_with_another_value_is_an_error():
+    res = BatchResult(
+        scalars={"target_reached": np.array([0.0, 1.0, 2.0])},
+        series={},
+        months=np.arange("2025-01", "2025-02", dtype="datetime64[M]"),
+        parameters={},
+        meta={},
+    )
+    with pytest.raises(ValueError, match=r"target_reached: a probability .* found 2"):
+        res.summary()
+
+
+def test_ballots_are_shares_of_yes_abstain_and_no():
+    ballots = np.array([1.0, 1.0, 0.0, -1.0, np.nan, 1.0, 0.0, 1.0])
+    res = BatchResult(
+        scalars={"gsf.vote.CHN": ballots},
+        series={},
+        months=np.arange("2025-01", "2025-02", dtype="datetime64[M]"),
+        parameters={},
+        meta={},
+    )
+    row = res.summary()["gsf.vote.CHN"]
+    assert row.kind == "ballot"
+    assert (row.estimate, row.abstain, row.no) == (4 / 7, 2 / 7, 1 / 7)
+    assert (row.low, row.high) == wilson_interval(4, 7)
+    assert row.missing == 1
+    assert "yes 57%, abstain 29%, no 14%" in str(res.summary())
+
+
+def test_money_is_shown_in_millions(real):
+    row = real.summary(["total_received_usd"])["total_received_usd"]
+    values = real.scalars["total_received_usd"]
+    assert row.unit == "US$ million"
+    assert row.estimate == pytest.approx(values.mean() / 1e6, rel=1e-12)
+    assert row.p50 == pytest.approx(np.median(values) / 1e6, rel=1e-12)
+
+
+def test_quantities_have_means_and_percentiles(small):
     row = summarise(small)["value"]
     finite = np.array([v for v in VALUE if not math.isnan(v)])
-    assert row.kind == "mean"
+    assert row.kind == "quantity"
     assert (row.n, row.missing) == (finite.size, 1)
     assert row.estimate == pytest.approx(finite.mean(), rel=1e-12)
     exp_lo, exp_hi = stats.t.interval(
@@ -169,18 +237,33 @@ def test_other_outcomes_are_means_with_percentiles(small):
     assert (row.p5, row.p50, row.p95) == (p5, p50, p95)
 
 
-def test_constant_non_binary_outcome(small):
+def test_constant_quantity(small):
     row = summarise(small)["twos"]
-    assert row.kind == "mean"
     assert (row.estimate, row.low, row.high) == (2.0, 2.0, 2.0)
     assert (row.p5, row.p50, row.p95) == (2.0, 2.0, 2.0)
 
 
-def test_all_nan_outcome_is_counted_as_missing(small):
-    row = summarise(small)["all_nan"]
-    assert (row.n, row.missing) == (0, len(FLAG))
-    assert math.isnan(row.estimate) and math.isnan(row.low) and math.isnan(row.high)
-    assert math.isnan(row.p50)
+def test_outcomes_undefined_in_every_run_are_left_out_with_a_note(small):
+    summary = summarise(small)
+    assert "all_nan" not in [row.name for row in summary]
+    assert summary.omitted == ("all_nan",)
+    with pytest.raises(KeyError, match="undefined in every run"):
+        summary["all_nan"]
+    assert str(summary).splitlines()[-1] == "Undefined in every run, not shown (1): all_nan"
+
+
+def test_undefined_share_is_named_by_the_registry():
+    months = np.array([7.0, np.nan, np.nan, 9.0, np.nan])
+    res = BatchResult(
+        scalars={"months_to_target": months},
+        series={},
+        months=np.arange("2025-01", "2025-02", dtype="datetime64[M]"),
+        parameters={},
+        meta={},
+    )
+    row = res.summary()["months_to_target"]
+    assert (row.unit, row.undefined, row.undefined_share) == ("months", "never reached", 0.6)
+    assert "never reached: 60%" in str(res.summary())
 
 
 def test_single_finite_value(small):
@@ -192,8 +275,8 @@ def test_single_finite_value(small):
 
 
 def test_confidence_changes_the_intervals(small):
-    wide = summarise(small, ["flag", "value"], confidence=0.99)
-    narrow = summarise(small, ["flag", "value"], confidence=0.8)
+    wide = summarise(small, ["flag", "value"], confidence=0.99, kinds=KINDS)
+    narrow = summarise(small, ["flag", "value"], confidence=0.8, kinds=KINDS)
     for name in ("flag", "value"):
         assert wide[name].low < narrow[name].low
         assert wide[name].high > narrow[name].high
@@ -202,27 +285,27 @@ def test_confidence_changes_the_intervals(small):
     assert wide["flag"].low == wilson_interval(4, 6, 0.99)[0]
 
 
-def test_rows_on_a_batch(real):
+def test_rows_on_a_batch_follow_the_registry(real):
     summary = real.summary()
-    assert [row.name for row in summary] == list(real.scalars)
-    assert len(summary) == len(real.scalars)
+    shown = [row.name for row in summary]
+    assert shown == [n for n in real.scalars if n not in summary.omitted]
     for row in summary:
         values = real.scalars[row.name]
         finite = values[np.isfinite(values)]
-        assert row.n == finite.size
-        assert row.missing == values.size - finite.size
-        if finite.size == 0:  # e.g. a member's ballot on a vote that is never held
-            assert row.kind == "mean" and np.isnan(row.estimate), row.name
-        elif np.all((finite == 0) | (finite == 1)):
-            assert row.kind == "probability", row.name
+        assert finite.size > 0
+        assert (row.n, row.missing) == (finite.size, values.size - finite.size)
+        assert row.kind == describe(row.name).kind
+        if row.kind == "probability":
             assert row.estimate == finite.mean()
-            assert (row.low, row.high) == wilson_interval(int(finite.sum()), finite.size)
+        elif row.kind == "ballot":
+            assert row.estimate == np.mean(finite == 1)
         else:
-            assert row.kind == "mean", row.name
-            assert row.estimate == pytest.approx(finite.mean(), rel=1e-12)
-            assert [row.p5, row.p50, row.p95] == list(np.percentile(finite, [5, 50, 95]))
+            scale = 1e6 if row.kind == "money" else 1.0
+            assert row.estimate == pytest.approx(finite.mean() / scale, rel=1e-12)
+    for name in summary.omitted:
+        assert np.isnan(real.scalars[name]).all()
     assert summary["gsf.adopted"].kind == "probability"
-    assert summary["peak_deployed"].kind == "mean"
+    assert summary["peak_deployed"].kind == "count"
 
 
 def test_names_select_and_order_rows(small):
@@ -261,45 +344,55 @@ def test_confidence_out_of_range(small, confidence):
 # -------------------------------------------------------------------- output
 
 
-def test_str_lists_every_outcome(small, real):
+def test_str_lists_every_defined_outcome(small, real):
     for result in (small, real):
-        text = str(result.summary())
-        names = [line.split()[0] for line in text.splitlines()[3:]]
-        assert names == list(result.scalars)
-        for name in result.scalars:
-            assert name in text
-        assert "95% interval" in text
+        summary = result.summary()
+        lines = str(summary).splitlines()[3:]
+        if summary.omitted:
+            lines = lines[:-1]
+        assert [line.split()[0] for line in lines] == [row.name for row in summary]
+        assert "95% interval" in str(summary)
 
 
-def test_str_has_title_header_and_counts(small):
-    text = str(summarise(small, confidence=0.9))
+def test_str_has_title_header_and_undefined_share(small):
+    text = str(summarise(small, confidence=0.9, kinds=KINDS))
     lines = text.splitlines()
     assert lines[0] == "small: 7 replications, seed 4"
     assert "90% interval" in lines[1]
     assert set(lines[2]) == {"-"}
     flag = next(line for line in lines if line.startswith("flag"))
     assert "P=0.667" in flag
-    assert "(+1 NaN)" in flag
+    assert "undefined: 14%" in flag
+
+
+def test_reprs_are_short_and_html_is_a_table(real):
+    summary = real.summary()
+    assert len(repr(summary)) < 300
+    assert repr(summary).startswith("<Summary gsf_2025")
+    page = summary._repr_html_()
+    assert page.startswith("<table>") and page.count("<tr>") == len(summary) + 1
+    assert "US$ million" in page
+    assert "Undefined in every run" in page
 
 
 def test_to_dicts(small):
     summary = summarise(small, ["value"])
     (row,) = summary.to_dicts()
     assert row["name"] == "value"
-    assert row["kind"] == "mean"
+    assert row["kind"] == "quantity"
     assert row["estimate"] == summary["value"].estimate
 
 
 def test_to_frame(small):
     pd = pytest.importorskip("pandas")
-    summary = summarise(small)
+    summary = summarise(small, kinds=KINDS)
     frame = summary.to_frame()
     assert isinstance(frame, pd.DataFrame)
-    assert list(frame.index) == list(small.scalars)
+    assert list(frame.index) == [n for n in small.scalars if n != "all_nan"]
     assert frame.loc["flag", "kind"] == "probability"
     assert frame.loc["value", "estimate"] == summary["value"].estimate
     assert frame.loc["value", "p95"] == summary["value"].p95
-    assert {"n", "missing", "low", "high", "p5", "p50"} <= set(frame.columns)
+    assert {"n", "missing", "low", "high", "p5", "p50", "unit", "label"} <= set(frame.columns)
 
 
 def test_to_frame_without_pandas(small, monkeypatch):

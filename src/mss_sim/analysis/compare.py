@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from mss_sim.catalog import describe, is_described
 from mss_sim.statistics import mean_interval
 
 __all__ = [
@@ -118,8 +119,12 @@ class Comparison:
             if self.method == "paired"
             else f"{self.n_a} and {self.n_b} runs"
         )
-        interval = f"[{self.low:.4g}, {self.high:.4g}]"
-        return f"{self.name}: {self.mean:.4g} {interval} ({self.method}, {used})"
+        info = describe(self.name) if is_described(self.name) else None
+        scale = info.scale if info is not None else 1.0
+        unit = f" {info.display_unit}" if info is not None and info.display_unit else ""
+        mean, low, high = (x / scale for x in (self.mean, self.low, self.high))
+        interval = f"[{low:.4g}, {high:.4g}]"
+        return f"{self.name}: {mean:.4g} {interval}{unit} ({self.method}, {used})"
 
 
 def paired(a: Any, b: Any) -> bool:

@@ -29,6 +29,7 @@ import numpy as np
 from mss_sim.batch.design import check_design, design_points
 from mss_sim.batch.results import BatchResult
 from mss_sim.batch.runner import Backend, _run_batch
+from mss_sim.catalog import describe, is_described
 from mss_sim.errors import ResultsError
 from mss_sim.model.compiled import compile
 from mss_sim.scenario.spec import Policy, Scenario
@@ -93,8 +94,17 @@ class ExperimentResult:
         )
 
     def table(self, outputs: list[str]) -> str:
-        """A text table of each output's estimate and 95% interval under each policy."""
-        lines = [f"{'policy':20s} " + " ".join(f"{name:>30s}" for name in outputs)]
+        """A text table of each output's estimate and 95% interval under each policy.
+
+        Probabilities as P(1), other outputs as means, in their units (money in
+        US$ millions, :mod:`mss_sim.catalog`).
+        """
+        heads = []
+        for name in outputs:
+            info = describe(name) if is_described(name) else None
+            unit = info.display_unit if info is not None else ""
+            heads.append(f"{name} ({unit})" if unit else name)
+        lines = [f"{'policy':20s} " + " ".join(f"{h:>30s}" for h in heads)]
         for policy, result in self.results.items():
             summary = result.summary(outputs)
             cells = []

@@ -25,8 +25,12 @@ from mss_sim.batch.chunk import Failure
 from mss_sim.batch.files import copy_store, take_lock, write_store
 from mss_sim.batch.legacy import read_legacy
 from mss_sim.batch.store import LOCK, Store, directory_kind, target_problem
+from mss_sim.catalog import describe, is_described
 from mss_sim.errors import BatchError, ResultsError
-from mss_sim.statistics import Summary, summarise
+from mss_sim.model.outputs import STANDARD_SCALARS
+from mss_sim.scenario import Scenario
+from mss_sim.scenario.spec import scenario_from_dict
+from mss_sim.summary import Summary, summarise
 
 __all__ = ["BatchResult", "Failure", "StoredColumns"]
 
@@ -139,6 +143,34 @@ class BatchResult:
             f"failures={len(self.failures)}{where})"
         )
 
+    def scenario(self) -> Scenario:
+        """Return the scenario the batch ran, as kept in its metadata.
+
+        Raises
+        ------
+        ResultsError
+            If the result keeps no scenario (written by an earlier version).
+        """
+        spec = self.meta.get("scenario_spec")
+        where = self.meta.get("store", "the result")
+        if spec is None:
+            raise ResultsError(
+                f"{where}: keeps no scenario (written by an earlier version of mss_sim); "
+                "load the scenario file instead"
+            )
+        return scenario_from_dict(spec, source=f"{where}: scenario_spec")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        headline = [n for n in STANDARD_SCALARS if n in self.scalars]
+        table = self.summary(headline)._repr_html_() if headline and self.runs else ""
+        failed = f", {len(self.failures)} failed" if self.failures else ""
+        return (
+            f"<div><p>{html.escape(repr(self))}{failed}</p>{table}"
+            "<p><small>res.summary() for every outcome</small></p></div>"
+        )
+
     def iter_columns(
         self, names: Sequence[str], *, kind: Kind = "scalars"
     ) -> Iterator[tuple[str, np.ndarray]]:
@@ -169,7 +201,10 @@ class BatchResult:
         columns : sequence of str, optional
             Scalar outcomes and parameters (as ``"param:<key path>"``) to include;
             by default every scalar, then every parameter. On a large store, ask
-            for the columns you need: only those are read.
+            for the columns you need: only those are read. Values are as stored
+            (money in US dollars); ``frame.attrs["units"]`` and
+            ``frame.attrs["descriptions"]`` give each outcome's unit and meaning
+            (:mod:`mss_sim.catalog`).
 
         Raises
         ------
@@ -203,8 +238,13 @@ class BatchResult:
                 raise KeyError(f"no uncertain parameter named {name!r}")
         data = dict(self.iter_columns(scalars))
         data |= {f"param:{k}": v for k, v in self.iter_columns(params, kind="parameters")}
-        frame = {c: data[c] for c in columns}
-        return pd.DataFrame(frame, index=pd.RangeIndex(self.runs, name="replication"))
+        frame = pd.DataFrame(
+            {c: data[c] for c in columns}, index=pd.RangeIndex(self.runs, name="replication")
+        )
+        described = [c for c in scalars if is_described(c)]
+        frame.attrs["units"] = {c: describe(c).unit for c in described}
+        frame.attrs["descriptions"] = {c: describe(c).description for c in described}
+        return frame
 
     # ------------------------------------------------------------------ storage
 

@@ -122,6 +122,7 @@ def result_meta(scenario: Scenario, seed: int, runs: int, chunk_size: int | None
         "version": __version__,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "chunk_size": chunk_size,
+        "scenario_spec": scenario.to_dict(),
     }
 
 

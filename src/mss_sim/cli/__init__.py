@@ -11,8 +11,9 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from mss_sim.cli.commands import fail, first_line, write_plots
+from mss_sim.cli.common import fail, first_line
 from mss_sim.cli.parser import build_parser
+from mss_sim.cli.views import write_plots
 from mss_sim.errors import MssSimError, ResultsError, ScenarioError
 
 __all__ = ["build_parser", "main", "write_plots"]

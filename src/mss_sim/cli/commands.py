@@ -14,65 +14,14 @@ from mss_sim.analysis.compare import compare
 from mss_sim.batch import BatchResult, output_names, run_batch, run_experiment
 from mss_sim.batch.design import check_design
 from mss_sim.batch.runner import Backend
+from mss_sim.cli.common import fail, first_line
+from mss_sim.cli.common import load_with_values as _load
+from mss_sim.cli.views import typical_of, write_plots
 from mss_sim.errors import BatchInterrupted, ScenarioError
 from mss_sim.model.outputs import is_member_outcome
-from mss_sim.scenario import Scenario, bundled_scenarios, load_scenario
+from mss_sim.scenario import bundled_scenarios, load_scenario
 
-__all__ = ["fail", "first_line", "write_plots"]
-
-DEFAULT_SCALAR_PLOTS = ("peak_deployed", "months_to_target", "total_received_usd")
-DEFAULT_SERIES_PLOTS = ("deployed", "cash_balance")
-
-
-def first_line(exc: Exception) -> str:
-    """The error's first line, and how many further problems it found."""
-    first = str(exc).splitlines()[0]
-    further = getattr(exc, "further", 0)
-    return first + (f" (+{further} more)" if further else "")
-
-
-def fail(message: str) -> int:
-    print(f"mss-sim: error: {message}", file=sys.stderr)
-    return 2
-
-
-def _load(args: argparse.Namespace) -> Scenario:
-    """The scenario named on the command line, with its ``--set`` values."""
-    scenario = load_scenario(args.scenario)
-    values = {a.key: a.value for a in getattr(args, "set", None) or ()}
-    return scenario.with_values(values) if values else scenario
-
-
-def write_plots(
-    result: BatchResult, folder: Path, *, compare: BatchResult | None = None
-) -> list[Path]:
-    """Write the standard figures of `result` (and a comparison) as PNG files."""
-    from matplotlib.figure import Figure
-
-    from mss_sim import plotting
-
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-
-    def save(fig: Figure, name: str) -> None:
-        path = folder / f"{name}.png"
-        fig.savefig(path, dpi=110)
-        written.append(path)
-
-    for name in DEFAULT_SERIES_PLOTS:
-        fig = Figure(figsize=(8, 4.5), layout="constrained")
-        plotting.plot_fan(result, name, ax=fig.add_subplot())
-        save(fig, f"fan_{name}")
-    for name in DEFAULT_SCALAR_PLOTS:
-        fig = Figure(figsize=(8, 4.5), layout="constrained")
-        plotting.plot_distribution(result, name, ax=fig.add_subplot())
-        save(fig, f"dist_{name}")
-    if compare is not None:
-        for name in ("deployed", "peak_deployed"):
-            fig = Figure(figsize=(8, 4.5), layout="constrained")
-            plotting.plot_compare(result, compare, name, ax=fig.add_subplot())
-            save(fig, f"compare_{name}")
-    return written
+__all__ = ["fail", "first_line"]  # re-exported from mss_sim.cli.common
 
 
 def _resume_command(args: argparse.Namespace, out: Path) -> str:
@@ -134,7 +83,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if exc.done:
             print(f"mss-sim: to resume: {_resume_command(args, out)}", file=sys.stderr)
         return 128 + exc.signal
-    plots = [] if args.no_plots else write_plots(result, out / "plots")
+    plots = [] if args.no_plots else write_plots(result, out / "plots", typical=typical_of(result))
     shown = [n for n in result.scalars if args.all_outcomes or not is_member_outcome(n)]
     print(result.summary(shown))
     until = result.meta.get("until")
@@ -288,16 +237,6 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     except (KeyError, ValueError) as exc:
         return fail(str(exc.args[0]) if exc.args else str(exc))
     print(box)
-    return 0
-
-
-def _cmd_plot(args: argparse.Namespace) -> int:
-    result = BatchResult.load(args.results)
-    compare = BatchResult.load(args.compare) if args.compare else None
-    out = Path(args.out) if args.out else Path(args.results) / "plots"
-    written = write_plots(result, out, compare=compare)
-    for path in written:
-        print(path)
     return 0
 
 

@@ -17,11 +17,11 @@ from mss_sim.cli.commands import (
     _cmd_discover,
     _cmd_experiment,
     _cmd_list,
-    _cmd_plot,
     _cmd_run,
     _cmd_sensitivity,
     _cmd_validate,
 )
+from mss_sim.cli.views import cmd_plot, cmd_report, cmd_schema, cmd_trace
 from mss_sim.scenario.overrides import parse_assignment
 
 __all__ = ["build_parser"]
@@ -249,9 +249,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     plot = sub.add_parser("plot", help="draw the figures of saved results")
     plot.add_argument("results", help="a results directory written by 'mss-sim run'")
-    plot.add_argument("--compare", help="a second results directory to overlay")
-    plot.add_argument("--out", help="where to write the PNG files (default RESULTS/plots)")
-    plot.set_defaults(func=_cmd_plot)
+    plot.add_argument("--compare", help="a second results directory to overlay on every figure")
+    plot.add_argument("--out", help="where to write the figures (default RESULTS/plots)")
+    plot.add_argument(
+        "--format", choices=["png", "svg", "pdf"], default="png", help="file format (png)"
+    )
+    plot.set_defaults(func=cmd_plot)
+
+    report = sub.add_parser("report", help="write a self-contained HTML report of saved results")
+    report.add_argument("results", help="a results directory written by 'mss-sim run'")
+    report.add_argument("--compare", help="a second results directory to compare with")
+    report.add_argument("--out", help="the HTML file (default RESULTS/report.html)")
+    report.set_defaults(func=cmd_report)
+
+    trace = sub.add_parser(
+        "trace", help="narrate one replication as a dated timeline, with a timeline figure"
+    )
+    trace.add_argument("scenario", help="a scenario file, or a bundled scenario's name")
+    trace.add_argument("--seed", type=_seed, default=0, help="the batch seed (default 0)")
+    trace.add_argument(
+        "--replication",
+        type=_whole(0),
+        default=0,
+        help="which replication of the batch (default 0): the same run as in run --seed",
+    )
+    trace.add_argument(
+        "--only",
+        metavar="CATEGORIES",
+        help="comma-separated: council, mandate, money, force, security, status",
+    )
+    trace.add_argument(
+        "--no-status", action="store_true", help="leave out the state at each month's end"
+    )
+    trace.add_argument("--plot", metavar="FILE", help="the figure's file (default out/<scenario>/)")
+    trace.add_argument("--no-plot", action="store_true", help="no figure")
+    _add_set(trace)
+    trace.set_defaults(func=cmd_trace)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the scenario file format")
+    schema.add_argument("--out", metavar="FILE", help="write it to FILE instead")
+    schema.set_defaults(func=cmd_schema)
 
     lister = sub.add_parser("list", help="list the bundled scenarios")
     lister.set_defaults(func=_cmd_list)

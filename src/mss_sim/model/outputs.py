@@ -221,6 +221,14 @@ class Replication:
     events: tuple[Event, ...] = field(repr=False)
     parameters: dict[str, float]
 
+    def __repr__(self) -> str:
+        span = f"{self.months[0]} to {self.months[-1]}" if len(self.months) else "no months"
+        return (
+            f"Replication({self.scenario!r}, {span}, {len(self.series)} series, "
+            f"{len(self.scalars)} scalars, {len(self.events)} events, "
+            f"{len(self.parameters)} parameters)"
+        )
+
     def events_of(self, kind: str) -> list[Event]:
         """Return the events of one `kind`, in order.
 

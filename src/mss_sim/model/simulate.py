@@ -202,7 +202,11 @@ def run(
 
 
 def simulate(
-    scenario: Scenario | CompiledScenario, seed: SeedLike, *, record_events: bool = True
+    scenario: Scenario | CompiledScenario,
+    seed: SeedLike,
+    *,
+    record_events: bool = True,
+    draws: Sequence[float] | None = None,
 ) -> Replication:
     """Run one replication of `scenario`.
 
@@ -218,6 +222,10 @@ def simulate(
     record_events : bool
         Keep the event log (``Replication.events``). Batches switch it off: the
         outputs never depend on it, and a replication runs faster without it.
+    draws : sequence of float, optional
+        The uncertain parameters' values, in the order of
+        :meth:`Scenario.uncertain_parameters` (a row of ``BatchResult.parameters``),
+        instead of drawing them: re-runs a replication of a batch with a design.
 
     Returns
     -------
@@ -233,7 +241,7 @@ def simulate(
     (24,)
     """
     plan = scenario if isinstance(scenario, CompiledScenario) else compile(scenario)
-    out = run(plan, seed, record_events=record_events)
+    out = run(plan, seed, record_events=record_events, draws=draws)
     return Replication(
         scenario=plan.name,
         months=plan.months.copy(),

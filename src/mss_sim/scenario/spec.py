@@ -33,6 +33,7 @@ from mss_sim.scenario.deployment import (
     Equipment,
     Handover,
 )
+from mss_sim.scenario.display import scenario_html, scenario_repr
 from mss_sim.scenario.distributions import FieldEquality, _Dist
 from mss_sim.scenario.fields import (
     FundingModel,
@@ -214,6 +215,12 @@ class Scenario(FieldEquality):
         """The scenario's name."""
         return self.scenario.name
 
+    def __repr__(self) -> str:
+        return scenario_repr(self)
+
+    def _repr_html_(self) -> str:
+        return scenario_html(self)
+
     def target_strength(self) -> int:
         """The strength ``months_to_target`` measures against (see :class:`Outcomes`).
 
@@ -317,6 +324,22 @@ class Scenario(FieldEquality):
         return scenario_from_dict(
             apply_values(data, policy.values, source=source), source=source, by_id=True
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the scenario as JSON-ready data that :func:`scenario_from_dict` reads back.
+
+        Only the keys the scenario sets (defaults left out), dates as ISO strings;
+        a batch keeps it in its metadata so that its results can be re-run.
+
+        Examples
+        --------
+        >>> import mss_sim
+        >>> sc = mss_sim.load_scenario("gsf_2025")
+        >>> scenario_from_dict(sc.to_dict()).content_hash() == sc.content_hash()
+        True
+        """
+        data: dict[str, Any] = self.model_dump(mode="json", exclude_unset=True)
+        return data
 
     def content_hash(self) -> str:
         """Return the SHA-256 of the scenario's canonical JSON form (hex)."""

@@ -1,0 +1,179 @@
+"""The commands that show results: plot, trace, report and schema."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mss_sim.batch import BatchResult, replay, replay_result, typical_replication
+from mss_sim.cli.common import fail, load_with_values
+from mss_sim.model.narrate import CATEGORIES, timeline
+from mss_sim.model.outputs import Replication
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["cmd_plot", "cmd_report", "cmd_schema", "cmd_trace", "typical_of", "write_plots"]
+
+DISTRIBUTIONS = ("months_to_target", "peak_deployed", "total_received_usd")
+"""The scalar outcomes ``mss-sim plot`` draws the distribution of."""
+
+
+def typical_of(result: BatchResult) -> Replication | None:
+    """The typical replication of `result` re-run with its events (None if it cannot be)."""
+    if "scenario_spec" not in result.meta or "peak_deployed" not in result.scalars:
+        return None
+    try:
+        return replay_result(result, typical_replication(result))
+    except ValueError:  # peak_deployed undefined in every run: every run failed
+        return None
+
+
+def _figure(size: tuple[float, float] = (9, 5)) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size, layout="constrained")
+
+
+def write_plots(
+    result: BatchResult,
+    folder: Path,
+    *,
+    compare: BatchResult | None = None,
+    typical: Replication | None = None,
+    fmt: str = "png",
+) -> list[Path]:
+    """Write the standard figures of `result` (each overlaid with `compare`, if given).
+
+    Deployment, money, security (when the model has it), the distributions of
+    :data:`DISTRIBUTIONS`, the key probabilities and a one-page dashboard.
+    """
+    from mss_sim import plotting
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def save(fig: Figure, name: str) -> None:
+        path = folder / f"{name}.{fmt}"
+        fig.savefig(path, dpi=110)
+        written.append(path)
+
+    security = "gang_control" in result.series and (
+        compare is None or "gang_control" in compare.series
+    )
+    fig = _figure()
+    if compare is None:
+        plotting.plot_deployment(result, ax=fig.add_subplot(), typical=typical)
+    else:
+        plotting.plot_compare(result, compare, "deployed", ax=fig.add_subplot())
+    save(fig, "deployment")
+    fig = _figure()
+    if compare is None:
+        plotting.plot_money(result, ax=fig.add_subplot())
+    else:
+        plotting.plot_compare(result, compare, "unpaid_obligations", ax=fig.add_subplot())
+    save(fig, "money")
+    if security:
+        fig = _figure((13, 5))
+        if compare is None:
+            plotting.plot_security(result, fig=fig)
+        else:
+            left, right = fig.subplots(1, 2)
+            plotting.plot_compare(result, compare, "gang_control", ax=left)
+            plotting.plot_compare(result, compare, "killings", ax=right)
+        save(fig, "security")
+    for name in DISTRIBUTIONS:
+        if name not in result.scalars or (compare is not None and name not in compare.scalars):
+            continue
+        fig = _figure()
+        if compare is None:
+            plotting.plot_distribution(result, name, ax=fig.add_subplot())
+        else:
+            plotting.plot_compare(result, compare, name, ax=fig.add_subplot())
+        save(fig, f"dist_{name}")
+    fig = _figure()
+    names = plotting.dashboard.key_probabilities(result, compare)
+    plotting.plot_probabilities(result, names, ax=fig.add_subplot(), compare=compare)
+    save(fig, "probabilities")
+    fig = _figure((16, 13))
+    plotting.plot_dashboard(result, compare=compare, typical=typical, fig=fig)
+    save(fig, "dashboard")
+    return written
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    result = BatchResult.load(args.results)
+    compare = BatchResult.load(args.compare) if args.compare else None
+    out = Path(args.out) if args.out else Path(args.results) / "plots"
+    typical = typical_of(result) if compare is None else None
+    for path in write_plots(result, out, compare=compare, typical=typical, fmt=args.format):
+        print(path)
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    scenario = load_with_values(args)
+    wanted = None
+    if args.only:
+        wanted = tuple(c.strip() for c in args.only.split(",") if c.strip())
+        known = (*CATEGORIES, "status")
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            return fail(
+                f"--only: no category {unknown[0]!r}; the categories are {', '.join(known)}"
+            )
+    rep = replay(scenario, seed=args.seed, replication=args.replication)
+    print(
+        f"{scenario.name}, seed {args.seed}, replication {args.replication}: the run "
+        f"run_batch(seed={args.seed}) makes as replication {args.replication}"
+    )
+    for entry in timeline(rep, categories=wanted, status=not args.no_status):
+        print(entry)
+    s = rep.scalars
+    reached = "reached" if s["target_reached"] else "not reached"
+    adopted, short = int(s["drafts_adopted"]), int(s["shortfall_months"])
+    print(
+        f"\nPeak strength {s['peak_deployed']:,.0f}; target {scenario.target_strength():,} "
+        f"{reached}; {adopted} draft{'s' * (adopted != 1)} adopted; "
+        f"{short} month{'s' * (short != 1)} with unpaid bills"
+    )
+    if not args.no_plot:
+        from mss_sim.plotting import plot_timeline
+
+        path = (
+            Path(args.plot)
+            if args.plot
+            else (Path("out") / scenario.name / f"trace_seed{args.seed}_rep{args.replication}.png")
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig = _figure((11, 5))
+        title = f"{scenario.name}: replication {args.replication} of seed {args.seed}"
+        plot_timeline(rep, ax=fig.add_subplot(), title=title)
+        fig.savefig(path, dpi=110)
+        print(f"figure: {path}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from mss_sim.report import write_report
+
+    result = BatchResult.load(args.results)
+    compare = BatchResult.load(args.compare) if args.compare else None
+    out = Path(args.out) if args.out else Path(args.results) / "report.html"
+    path = write_report(result, out, compare=compare)
+    print(f"report: {path}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from mss_sim.scenario.schema import shipped_schema_text
+
+    text = shipped_schema_text()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"schema: {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

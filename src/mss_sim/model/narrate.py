@@ -1,0 +1,297 @@
+"""A replication told in words: each event as a dated sentence, money in US$ millions.
+
+:func:`timeline` turns a replication's event log (and, optionally, its month-end
+state) into :class:`Entry` records; :func:`narrate` gives one event's sentence.
+
+Examples
+--------
+>>> import mss_sim
+>>> from mss_sim.model.narrate import timeline
+>>> rep = mss_sim.simulate(mss_sim.load_scenario("gsf_2025"), seed=1)
+>>> votes = [e for e in timeline(rep) if e.category == "council"]
+>>> print(votes[0].date, votes[0].text.split(":")[0])
+2025-09-30 Vote on draft gsf (force authorisation)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mss_sim.model.events import Event, EventKind, usd_millions
+from mss_sim.model.outputs import Replication
+
+__all__ = ["CATEGORIES", "Entry", "category", "narrate", "timeline"]
+
+CATEGORIES: dict[str, tuple[EventKind, ...]] = {
+    "council": (
+        EventKind.SOFTENED, EventKind.WITHDRAWN, EventKind.RETABLED, EventKind.VOTE,
+        EventKind.ADOPTED, EventKind.VETOED, EventKind.FAILED, EventKind.ROLLOVER,
+        EventKind.NOT_TABLED,
+    ),
+    "mandate": (EventKind.MANDATE, EventKind.LAPSED),
+    "money": (
+        EventKind.OPENING, EventKind.RECEIVED, EventKind.PLEDGE, EventKind.RENEGED,
+        EventKind.CUT, EventKind.FREEZE, EventKind.RESCINDED, EventKind.CAP,
+        EventKind.CANCELLED, EventKind.HOLD, EventKind.HOLD_ENDED, EventKind.ASSESSED,
+        EventKind.CONTRIBUTION, EventKind.PAID, EventKind.SHORTFALL, EventKind.DEPLOYMENT_COST,
+    ),
+    "force": (
+        EventKind.READY, EventKind.DEPLOYED, EventKind.DEFERRED, EventKind.ATTRITION,
+        EventKind.REPATRIATED, EventKind.HANDOVER,
+    ),
+    "security": (EventKind.OFFENSIVE,),
+}  # fmt: skip
+"""The kinds of event in each category of the timeline (``status`` comes in addition:
+the state at each month's end)."""
+
+_CATEGORY = {kind: name for name, kinds in CATEGORIES.items() for kind in kinds}
+
+
+def category(event: Event) -> str:
+    """The timeline category of `event`: council, mandate, money, force or security."""
+    return _CATEGORY[event.kind]
+
+
+def _names(codes: Any) -> str:
+    codes = list(codes or ())
+    return ", ".join(map(str, codes)) if codes else "nobody"
+
+
+def _kind(text: Any) -> str:
+    return str(text).replace("_", " ")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _vote(e: Event, d: Mapping[str, Any]) -> str:
+    ballots: Mapping[str, int] = d.get("ballots", {})
+    against = [m for m, b in ballots.items() if b == -1]
+    abstaining = [m for m, b in ballots.items() if b == 0]
+    text = (
+        f"Vote on draft {e.actor} ({_kind(d['kind'])}): {d['yes']} yes, {d['no']} no, "
+        f"{_count(d['abstain'], 'abstention')}"
+    )
+    if against:
+        text += f"; against: {', '.join(sorted(against))}"
+    if abstaining:
+        text += f"; abstaining: {', '.join(sorted(abstaining))}"
+    return text
+
+
+def _split(d: Mapping[str, Any], skip: tuple[str, ...]) -> str:
+    parts = [f"{k.replace('_', ' ')} {usd_millions(v)}" for k, v in d.items() if k not in skip]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _deployed(e: Event, d: Mapping[str, Any]) -> str:
+    why = " as relief" if d.get("reason") else ""
+    return f"{d['count']:,} personnel from {e.actor} arrive{why}; {d['total']:,} deployed"
+
+
+def _rollover(e: Event, d: Mapping[str, Any]) -> str:
+    verdict = "adopted" if d["adopted"] else "rejected"
+    veto = f", vetoed by {_names(d['vetoed_by'])}" if d.get("vetoed_by") else ""
+    return (
+        f"Technical roll-over of the mandate ({e.actor}) {verdict}: {d['yes']} yes, "
+        f"{d['no']} no, {_count(d['abstain'], 'abstention')}{veto}"
+    )
+
+
+def _mandate(e: Event, d: Mapping[str, Any]) -> str:
+    powers = ", ".join(_kind(p) for p in d.get("powers") or ()) or "none"
+    return (
+        f"Mandate in force ({e.actor}): ceiling {d['ceiling']:,} personnel until "
+        f"{d['expiry']}, {_kind(d['funding_model'])} funding; powers: {powers}"
+    )
+
+
+def _assessed(e: Event, d: Mapping[str, Any]) -> str:
+    credit = f", after crediting {usd_millions(d['credited'])} unspent" if d.get("credited") else ""
+    return f"Assessed budget of {usd_millions(d['cents'])} for {d['months']} months{credit}"
+
+
+_SENTENCES: dict[EventKind, Callable[[Event, Mapping[str, Any]], str]] = {
+    EventKind.SOFTENED: lambda e, d: (
+        f"Draft {e.actor} softened (step {d['step']}, now {_kind(d['kind'])}) "
+        f"after veto threats from {_names(d['by'])}"
+    ),
+    EventKind.WITHDRAWN: lambda e, d: (
+        f"Draft {e.actor} withdrawn before the vote: {d['reason']}"
+        + (f" ({_names(d['by'])})" if d.get("by") else "")
+    ),
+    EventKind.RETABLED: lambda e, d: (
+        f"Draft {e.actor} tabled again for a vote on {d['date']} (attempt {d['attempt']})"
+    ),
+    EventKind.VOTE: _vote,
+    EventKind.ADOPTED: lambda e, d: f"Draft {e.actor} adopted ({_kind(d['kind'])})",
+    EventKind.VETOED: lambda e, d: f"Draft {e.actor} vetoed by {_names(d['by'])}",
+    EventKind.FAILED: lambda e, d: (
+        f"Draft {e.actor} failed with {d['yes']} yes votes (nine needed)"
+    ),
+    EventKind.ROLLOVER: _rollover,
+    EventKind.NOT_TABLED: lambda e, d: f"Draft {e.actor} not tabled: {d['reason']}",
+    EventKind.MANDATE: _mandate,
+    EventKind.LAPSED: lambda e, d: f"Mandate lapsed ({d['reason']}); the force withdraws",
+    EventKind.OPENING: lambda e, d: (
+        f"The {_kind(e.actor)} opens with {usd_millions(d['balance_cents'])} held "
+        f"({usd_millions(d['received_cents'])} received, "
+        f"{usd_millions(d['spent_cents'])} spent before the start)"
+    ),
+    EventKind.RECEIVED: lambda e, d: (
+        f"{e.actor} pays {usd_millions(d['cents'])} into the {_kind(d['account'])} account"
+    ),
+    EventKind.PLEDGE: lambda e, d: (
+        f"{e.actor} pledges {usd_millions(d['cents'])} in {d['tranches']} tranches"
+    ),
+    EventKind.RENEGED: lambda e, d: (
+        f"{e.actor} reneges on the {usd_millions(d['cents'])} it still owed"
+    ),
+    EventKind.CUT: lambda e, d: (
+        f"{e.actor} cuts {d['fraction']:.0%} of what it has not paid ({usd_millions(d['cents'])})"
+    ),
+    EventKind.FREEZE: lambda e, d: (
+        f"{e.actor} freezes its payments until {d['until']}; "
+        + ("they are released then" if d["released"] else "they will not be released")
+    ),
+    EventKind.RESCINDED: lambda e, d: (
+        f"{e.actor} takes back {usd_millions(d['cents'])} from the {_kind(d['account'])} "
+        f"account ({usd_millions(d['asked_cents'])} asked)"
+    ),
+    EventKind.CAP: lambda e, d: f"{e.actor} caps its share of each assessment at {d['share']:.0%}",
+    EventKind.CANCELLED: lambda e, d: (
+        f"{e.actor}'s remaining {usd_millions(d['cents'])} cancelled: {d['reason']}"
+    ),
+    EventKind.HOLD: lambda e, d: (
+        f"{usd_millions(d['cents'])} of the trust fund on hold until {d['until']}"
+    ),
+    EventKind.HOLD_ENDED: lambda e, d: (
+        f"Hold on {usd_millions(d['cents'])} ends: "
+        + ("released for spending" if d["released"] else "returned to its donor")
+    ),
+    EventKind.ASSESSED: _assessed,
+    EventKind.CONTRIBUTION: lambda e, d: (
+        f"{e.actor} pays {usd_millions(d['cents'])} of assessed contributions"
+    ),
+    EventKind.PAID: lambda e, d: (
+        f"The {_kind(e.actor)} account pays {usd_millions(d['cents'])} of bills"
+        + _split(d, ("cents",))
+    ),
+    EventKind.SHORTFALL: lambda e, d: (
+        f"{usd_millions(d['unpaid_cents'])} of bills unpaid at the month's end"
+        + _split(d, ("unpaid_cents",))
+    ),
+    EventKind.DEPLOYMENT_COST: lambda e, d: (
+        f"{e.actor}'s deployment costs {usd_millions(d['cents'])}"
+    ),
+    EventKind.READY: lambda e, d: f"{e.actor}'s contingent of {d['pledged']:,} is ready",
+    EventKind.DEPLOYED: _deployed,
+    EventKind.DEFERRED: lambda e, d: (
+        f"{e.actor}'s next {d['count']:,} personnel wait: "
+        + ("no money to pay for them" if d["reason"] == "funds" else str(d["reason"]))
+    ),
+    EventKind.ATTRITION: lambda e, d: (
+        f"{e.actor} loses {d['count']:,} personnel to attrition; {d['total']:,} deployed"
+    ),
+    EventKind.REPATRIATED: lambda e, d: (
+        f"{d['count']:,} personnel from {e.actor} leave ({_kind(d['reason'])}); "
+        f"{d['total']:,} deployed"
+    ),
+    EventKind.HANDOVER: lambda e, d: (
+        f"{e.actor} takes over the lead from {d['previous'] or 'nobody'}; "
+        f"deployments pause for {d['gap_days']:.0f} days"
+    ),
+    EventKind.OFFENSIVE: lambda e, d: (
+        f"Gang offensive: {d['killings']:,} killed; gangs control "
+        f"{d['gang_control']:.0%} of Port-au-Prince"
+    ),
+}
+
+
+def narrate(event: Event) -> str:
+    """One event as a sentence in words (money in US$ millions).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from mss_sim.model.events import Event, EventKind
+    >>> narrate(Event(30.5, dt.date(2025, 10, 1), EventKind.PLEDGE, "CAN",
+    ...               {"cents": 6_000_000_000, "tranches": 4}))
+    'CAN pledges US$ 60.0 million in 4 tranches'
+    """
+    return _SENTENCES[event.kind](event, event.details)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of a timeline: a date, a category and a sentence."""
+
+    date: dt.date
+    category: str
+    text: str
+    kind: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.date}  {self.category:<8}  {self.text}"
+
+
+def _status(rep: Replication) -> list[Entry]:
+    s = rep.series
+    out = []
+    for j, month in enumerate(rep.months):
+        last = (month + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        parts = [f"{int(s['deployed'][j]):,} deployed (ceiling {int(s['ceiling'][j]):,})"]
+        if not s["mandate_active"][j]:
+            parts[0] += ", no mandate in force"
+        parts.append(f"cash {usd_millions(s['cash_balance'][j] * 100)}")
+        if s["unpaid_obligations"][j] > 0:
+            parts.append(f"unpaid bills {usd_millions(s['unpaid_obligations'][j] * 100)}")
+        if "gang_control" in s and not math.isnan(s["gang_control"][j]):
+            parts.append(f"gangs control {s['gang_control'][j]:.0%}")
+            parts.append(f"{int(s['killings'][j]):,} killed in the month")
+        out.append(Entry(last.astype(dt.date), "status", "Month's end: " + "; ".join(parts)))
+    return out
+
+
+def timeline(
+    rep: Replication, *, categories: tuple[str, ...] | None = None, status: bool = True
+) -> list[Entry]:
+    """The replication's events as dated sentences, in order.
+
+    Parameters
+    ----------
+    rep : Replication
+        A replication with its event log (``simulate(..., record_events=True)``).
+    categories : tuple of str, optional
+        Keep only these categories (see :data:`CATEGORIES`, plus ``"status"``).
+    status : bool
+        Add the state at each month's end (strength, cash, unpaid bills, security).
+
+    Raises
+    ------
+    ValueError
+        If a category is unknown, or `rep` has no event log.
+    """
+    known = (*CATEGORIES, "status")
+    wanted = known if categories is None else tuple(categories)
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise ValueError(f"no timeline category {unknown[0]!r}; the categories are {known}")
+    if not rep.events:
+        raise ValueError("the replication has no event log; run it with record_events=True")
+    entries = [
+        Entry(e.date, category(e), narrate(e), e.kind.value)
+        for e in rep.events
+        if category(e) in wanted
+    ]
+    if status and "status" in wanted:
+        entries += _status(rep)
+        entries.sort(key=lambda x: (x.date, x.category == "status"))  # stable: log order kept
+    return entries

@@ -1,0 +1,125 @@
+"""Shared pieces of the figures: labels and units from the output registry, date axes,
+titles with the scenario and runs, and a colour per result."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mss_sim.catalog import OutputInfo, OutputKind, describe
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from mss_sim.batch.results import BatchResult
+
+__all__ = [
+    "COLOURS",
+    "axes",
+    "date_axis",
+    "dates",
+    "distinct_labels",
+    "label_of",
+    "number_axis",
+    "scalar_values",
+    "series_values",
+    "subtitle",
+    "title",
+]
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+"""One colour per result in a comparison (blue, red, green, purple, orange, brown)."""
+
+
+def axes(ax: Axes | None, size: tuple[float, float] = (8, 4.5)) -> Axes:
+    """`ax`, or the axes of a new pyplot figure."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=size, layout="constrained")
+    return new
+
+
+def scalar_values(result: BatchResult, name: str) -> tuple[np.ndarray, OutputInfo]:
+    """All values of a scalar outcome (NaN kept), in display units, and its metadata."""
+    if name not in result.scalars:
+        raise KeyError(f"no scalar outcome named {name!r}; available: {list(result.scalars)}")
+    info = _info(name, series=False)
+    return np.asarray(result.scalars[name], dtype=float) / info.scale, info
+
+
+def series_values(result: BatchResult, name: str) -> tuple[np.ndarray, OutputInfo]:
+    """A series' complete rows (failed replications left out), in display units."""
+    if name not in result.series:
+        raise KeyError(f"no series named {name!r}; available: {list(result.series)}")
+    info = _info(name, series=True)
+    values = np.asarray(result.series[name], dtype=float)
+    return values[np.all(np.isfinite(values), axis=1)] / info.scale, info
+
+
+def _info(name: str, *, series: bool) -> OutputInfo:
+    try:
+        return describe(name, series=series)
+    except KeyError:  # a hand-made result: the name is all there is
+        return OutputInfo(name, OutputKind.QUANTITY, "", name, name)
+
+
+def dates(result: BatchResult) -> Any:
+    """The series' dates: each entry is the state at its month's end."""
+    ends = (result.months + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    return ends.astype(object)
+
+
+def date_axis(ax: Axes) -> None:
+    """Concise calendar dates on the x-axis."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+
+
+def number_axis(ax: Axes, info: OutputInfo, axis: str = "y") -> None:
+    """Plain numbers with thousands separators (no offset, no 1e9), shares as percentages."""
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    if info.kind in (OutputKind.SHARE, OutputKind.PROBABILITY):
+        target.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        return
+    target.set_major_formatter(
+        FuncFormatter(lambda x, _: f"{x:,.10g}" if abs(x) < 10 else f"{x:,.0f}")
+    )
+
+
+def label_of(result: BatchResult, label: str | None = None) -> str:
+    """A result's legend label: the policy or scenario, with the seed."""
+    if label is not None:
+        return label
+    meta = result.meta
+    name = str(meta.get("policy") or meta.get("scenario") or "result")
+    return f"{name} (seed {meta['seed']})" if meta.get("seed") is not None else name
+
+
+def distinct_labels(labels: list[str]) -> tuple[str, ...]:
+    """`labels`, numbered when two are the same."""
+    if len(set(labels)) == len(labels):
+        return tuple(labels)
+    return tuple(f"{lab} [{i + 1}]" for i, lab in enumerate(labels))
+
+
+def subtitle(*results: BatchResult) -> str:
+    """Scenario(s) and runs, for a title."""
+    parts = []
+    for r in results:
+        name = r.meta.get("policy") or r.meta.get("scenario") or "result"
+        parts.append(f"{name}, {r.runs:,} runs")
+    return " vs ".join(parts)
+
+
+def title(ax: Axes, info: OutputInfo, *results: BatchResult, note: str = "") -> None:
+    """Set the title: the output in words, then scenario and runs (and a note)."""
+    extra = f" ({note})" if note else ""
+    ax.set_title(f"{info.label}{extra}\n{subtitle(*results)}", fontsize="medium")

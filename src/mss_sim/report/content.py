@@ -1,0 +1,225 @@
+"""What a report shows, gathered from results into plain data for the template."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shlex
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from mss_sim._version import __version__
+from mss_sim.analysis.compare import compare as compare_batches
+from mss_sim.batch import BatchResult, replay_result, typical_replication
+from mss_sim.catalog import OutputKind, describe
+from mss_sim.errors import ResultsError
+from mss_sim.model.narrate import Entry, timeline
+from mss_sim.model.outputs import SECURITY_SCALARS, Replication
+from mss_sim.plotting.dashboard import key_probabilities
+from mss_sim.scenario import Scenario
+from mss_sim.scenario.display import uncertain_rows
+from mss_sim.summary import SummaryRow, summarise
+
+__all__ = ["HEADLINE", "Batch", "Row", "Typical", "batch_info", "limitations", "outcome_rows"]
+
+HEADLINE = (
+    "peak_deployed",
+    "deployed_at_end",
+    "months_to_target",
+    "days_without_mandate",
+    "total_received_usd",
+    "total_spent_usd",
+    "shortfall_months",
+    "share_of_costs_covered",
+    "contingents_withdrawn",
+    "lead_nation_changes",
+    *SECURITY_SCALARS,
+)
+"""The quantities the report's outcome table shows (those a result has)."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One result as the report describes it."""
+
+    label: str
+    result: BatchResult
+    scenario: Scenario | None
+    problem: str = ""
+    reproduce: list[tuple[str, str]] = field(default_factory=list)
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a table: the outcome in words, its unit, one cell per result."""
+
+    name: str
+    label: str
+    unit: str
+    cells: list[str]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Typical:
+    """The typical replication, re-run with its events."""
+
+    index: int
+    output: str
+    label: str
+    value: float
+    median: float
+    rep: Replication
+    entries: list[Entry]
+
+
+def batch_info(result: BatchResult, label: str) -> Batch:
+    """The scenario a result ran (when it keeps it) and how to reproduce the result."""
+    meta = result.meta
+    scenario, problem = None, ""
+    try:
+        scenario = result.scenario()
+    except ResultsError as exc:  # an older result: the report says what it cannot show
+        problem = str(exc)
+    design = meta.get("design", "monte_carlo")
+    words = ["mss-sim", "run", str(meta.get("scenario")), "--runs", str(result.runs)]
+    words += ["--seed", str(meta.get("seed"))]
+    if design != "monte_carlo":
+        words += ["--design", str(design)]
+    reproduce = [
+        ("scenario", str(meta.get("scenario"))),
+        ("scenario content hash (SHA-256)", str(meta.get("scenario_hash"))),
+        ("seed", str(meta.get("seed"))),
+        ("replications", f"{result.runs:,} (indices {meta.get('replications', [0, result.runs])})"),
+        ("design", str(design)),
+        ("failed replications", str(len(result.failures))),
+        ("mss_sim version of the batch", str(meta.get("version"))),
+        ("created", str(meta.get("created"))),
+        ("results directory", str(meta.get("store", "(in memory)"))),
+    ]
+    return Batch(label, result, scenario, problem, reproduce, shlex.join(words))
+
+
+def _pct(x: float) -> str:
+    """A probability as a percentage, with a decimal near 0 and 100%."""
+    return f"{x:.0%}" if 0.005 <= x <= 0.995 else f"{x:.1%}"
+
+
+def _interval(row: SummaryRow) -> str:
+    return f"{_pct(row.estimate)} ({_pct(row.low)} to {_pct(row.high)})"
+
+
+def _number(x: float, kind: str) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    if kind == OutputKind.SHARE:
+        return f"{x:.0%}"
+    if kind == OutputKind.MONTHS:
+        return f"{x:,.1f}"
+    if abs(x) >= 100 or x == round(x):
+        return f"{x:,.0f}"
+    return f"{x:,.1f}"
+
+
+def probability_rows(results: list[BatchResult]) -> list[Row]:
+    """Key probabilities with Wilson 95% intervals, one cell per result."""
+    names = key_probabilities(results[0], results[1] if len(results) > 1 else None)
+    summaries = [summarise(r, [n for n in names if _defined(r, n)]) for r in results]
+    rows = []
+    for name in names:
+        cells = []
+        for s in summaries:
+            try:
+                cells.append(_interval(s[name]))
+            except KeyError:
+                cells.append("n/a")
+        info = describe(name)
+        rows.append(Row(name, info.label, "probability", cells, info.description))
+    return rows
+
+
+def _defined(result: BatchResult, name: str) -> bool:
+    import numpy as np
+
+    return bool(np.isfinite(np.asarray(result.scalars[name], float)).any())
+
+
+def outcome_rows(results: list[BatchResult]) -> list[Row]:
+    """Headline quantities: median, 5-95% and the share of runs where undefined."""
+    names = [n for n in HEADLINE if all(n in r.scalars and _defined(r, n) for r in results)]
+    summaries = [summarise(r, names) for r in results]
+    rows = []
+    for name in names:
+        info = describe(name)
+        cells = []
+        for s in summaries:
+            r = s[name]
+            text = f"{_number(r.p50, r.kind)} ({_number(r.p5, r.kind)} to {_number(r.p95, r.kind)})"
+            if r.missing:
+                text += f"; {r.undefined or 'undefined'} in {r.undefined_share:.0%} of runs"
+            cells.append(text)
+        rows.append(Row(name, info.label, info.display_unit or "share", cells, info.description))
+    return rows
+
+
+def comparison_rows(a: BatchResult, b: BatchResult) -> tuple[str, list[Row]]:
+    """Differences ``b - a`` of the headline outcomes with 95% intervals."""
+    names = [n for n in HEADLINE if n in a.scalars and n in b.scalars]
+    names += key_probabilities(a, b)
+    rows, method = [], "paired"
+    for c in compare_batches(a, b, names):
+        info = describe(c.name)
+        method = c.method
+        scale = info.scale
+        unit = "percentage points" if info.kind is OutputKind.PROBABILITY else info.display_unit
+        factor = 100.0 if info.kind is OutputKind.PROBABILITY else 1.0 / scale
+        if not math.isfinite(c.mean):
+            continue
+        text = (
+            f"{c.mean * factor:+,.1f} ({c.low * factor:+,.1f} to {c.high * factor:+,.1f})"
+            if math.isfinite(c.low)
+            else f"{c.mean * factor:+,.1f}"
+        )
+        rows.append(Row(c.name, info.label, unit or "share", [text]))
+    how = (
+        "paired replication by replication (same seed and runs: common random numbers)"
+        if method == "paired"
+        else "unpaired (Welch), the runs do not share seeds"
+    )
+    return how, rows
+
+
+def typical(batch: Batch, output: str = "peak_deployed") -> Typical | None:
+    """The replication whose `output` is closest to the median, re-run with its events."""
+    result = batch.result
+    if batch.scenario is None or output not in result.scalars or not _defined(result, output):
+        return None
+    import numpy as np
+
+    index = typical_replication(result, output)
+    rep = replay_result(result, index, scenario=batch.scenario)
+    values = np.asarray(result.scalars[output], float)
+    median = float(np.median(values[np.isfinite(values)]))
+    label = describe(output).label.lower()
+    return Typical(index, output, label, rep.scalars[output], median, rep, timeline(rep))
+
+
+def parameters(scenario: Scenario | None) -> list[tuple[str, str]]:
+    """The scenario's uncertain values as (key path, distribution)."""
+    return uncertain_rows(scenario) if scenario is not None else []
+
+
+def limitations() -> list[dict[str, Any]]:
+    """What the model leaves out, by subsystem."""
+    text = resources.files("mss_sim").joinpath("report/limitations.toml").read_text("utf-8")
+    sections: list[dict[str, Any]] = tomllib.loads(text)["section"]
+    return sections
+
+
+def generated() -> str:
+    """When and with what the report was written."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return f"{now} with mss_sim {__version__}"

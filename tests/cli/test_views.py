@@ -1,0 +1,86 @@
+"""mss-sim trace and mss-sim schema."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import mss_sim
+from mss_sim.cli import main
+from mss_sim.model.narrate import timeline
+
+TINY = Path(__file__).parents[1] / "model" / "tiny.toml"
+
+
+def run_main(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse's errors
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_trace_of_the_tiny_scenario(tmp_path):
+    figure = tmp_path / "tiny.png"
+    code, out, err = run_main(["trace", str(TINY), "--seed", "3", "--plot", str(figure)])
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == (
+        "tiny, seed 3, replication 0: the run run_batch(seed=3) makes as replication 0"
+    )
+    rep = mss_sim.simulate(mss_sim.load_scenario(TINY), seed=0)
+    assert lines[1:19] == [str(e) for e in timeline(rep)]
+    assert lines[-2] == (
+        "Peak strength 300; target 200 reached; 1 draft adopted; 0 months with unpaid bills"
+    )
+    assert lines[-1] == f"figure: {figure}"
+    assert figure.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_trace_is_the_batch_replication():
+    code, out, err = run_main(
+        ["trace", "gsf_2025", "--seed", "7", "--replication", "4", "--no-plot", "--only", "force"]
+    )
+    assert code == 0, err
+    batch = mss_sim.run_batch(mss_sim.load_scenario("gsf_2025"), 5, seed=7)
+    peak = batch.scalars["peak_deployed"][4]
+    assert f"Peak strength {peak:,.0f};" in out
+    body = out.splitlines()[1:-2]  # the header, then the timeline, a blank line, the summary
+    assert body and all("  force  " in line for line in body)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--only", "votes"], "--only: no category 'votes'"),
+        (["--replication", "-1"], "--replication"),
+        (["--seed", "x"], "--seed"),
+    ],
+)
+def test_trace_rejects_bad_arguments(argv, message):
+    code, _out, err = run_main(["trace", str(TINY), "--no-plot", *argv])
+    assert code == 2
+    assert message in err
+
+
+def test_trace_of_a_missing_scenario():
+    code, _out, err = run_main(["trace", "no_such_scenario", "--no-plot"])
+    assert code == 2
+    assert err.startswith("mss-sim: error:") and "no_such_scenario" in err
+
+
+def test_schema_prints_or_writes_the_shipped_schema(tmp_path):
+    code, out, _ = run_main(["schema"])
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["title"] == "mss_sim scenario file"
+    target = tmp_path / "scenario.schema.json"
+    code, out, _err = run_main(["schema", "--out", str(target)])
+    assert code == 0 and out == ""
+    assert json.loads(target.read_text()) == schema

@@ -1,0 +1,256 @@
+"""The HTML report: parses, embeds every figure, loads nothing, renders in a browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mss_sim
+from mss_sim.cli import main
+from mss_sim.report import render_report, write_report
+from mss_sim.report.content import HEADLINE
+
+RUNS = 40
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("report")
+    for name in ("gsf_2025", "us_budget_cuts"):
+        mss_sim.run_batch(mss_sim.load_scenario(name), RUNS, seed=5, out=root / name)
+    return root / "gsf_2025", root / "us_budget_cuts"
+
+
+@pytest.fixture(scope="module")
+def page(stores) -> str:
+    return render_report(mss_sim.BatchResult.load(stores[0]))
+
+
+@pytest.fixture(scope="module")
+def compared(stores) -> str:
+    a, b = (mss_sim.BatchResult.load(s) for s in stores)
+    return render_report(a, compare=b)
+
+
+class Structure(HTMLParser):
+    """Tags, ids, every attribute naming a resource, and text, of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.tags: list[str] = []
+        self.ids: list[str] = []
+        self.resources: list[tuple[str, str, str]] = []
+        self.sections: list[str] = []
+        self.text: list[str] = []
+        self.svg_depth = 0
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "section":
+            self.sections.append(a.get("id", ""))
+        for key, value in attrs:
+            if key in ("src", "href", "xlink:href", "data", "action", "poster", "srcset"):
+                self.resources.append((tag, key, value or ""))
+        void = {"meta", "br", "img", "input", "link", "hr", "col"}
+        if tag not in void and not (self.stack and self.stack[-1] == "svg-leaf"):
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append(tag)
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.append(a["id"])
+        for key, value in attrs:
+            if key in ("src", "href", "xlink:href"):
+                self.resources.append((tag, key, value or ""))
+
+    def handle_endtag(self, tag):
+        if tag in ("meta", "br", "img", "input", "link", "hr", "col"):
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            if tag in self.stack:
+                while self.stack and self.stack.pop() != tag:
+                    pass
+            return
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(text: str) -> Structure:
+    s = Structure()
+    s.feed(text)
+    s.close()
+    return s
+
+
+def test_the_page_parses_with_every_tag_closed(page, compared):
+    for text in (page, compared):
+        s = parse(text)
+        assert s.errors == []
+        assert s.stack == []
+        assert text.startswith("<!DOCTYPE html>")
+        assert len(s.ids) == len(set(s.ids)), "ids must be unique across the inline figures"
+
+
+def test_the_sections(page):
+    s = parse(page)
+    assert s.sections == [
+        "probabilities",
+        "outcomes",
+        "figures",
+        "timeline",
+        "parameters",
+        "limits",
+        "reproduce",
+    ]
+    anchors = [v for tag, key, v in s.resources if tag == "a"]
+    assert anchors and all(v.startswith("#") and v[1:] in s.ids for v in anchors)
+
+
+def test_every_figure_is_embedded_as_svg(page, compared):
+    for text, expected in ((page, 6), (compared, 5)):
+        figures = re.findall(r'<figure id="(fig-[a-z]+)">\s*<svg ', text)
+        assert len(figures) == expected, figures
+        assert text.count("<svg ") == expected
+        assert "<img" not in text
+    assert re.findall(r'<figure id="(fig-[a-z]+)">', page) == [
+        "fig-deployment",
+        "fig-money",
+        "fig-target",
+        "fig-probabilities",
+        "fig-security",
+        "fig-timeline",
+    ]
+
+
+def test_nothing_external_is_loaded(page, compared):
+    for text in (page, compared):
+        s = parse(text)
+        assert not {"script", "link", "img", "iframe", "object", "embed"} & set(s.tags)
+        for tag, key, value in s.resources:
+            assert value.startswith("#"), (tag, key, value)
+        assert "@import" not in text and "url(http" not in text
+        assert "<!DOCTYPE svg" not in text  # its DTD is an external URL
+        # The only URLs left are the SVG namespaces, which nothing fetches.
+        urls = set(re.findall(r"https?://[^\s\"'<>)]+", text))
+        assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
+
+
+def test_the_numbers_match_the_batch(stores, page):
+    res = mss_sim.BatchResult.load(stores[0])
+    reached = res.scalars["target_reached"]
+    assert f"{reached.mean():.0%} (" in page
+    peak = np.median(res.scalars["peak_deployed"])
+    assert f"{peak:,.0f} (" in page
+    for name in ("peak_deployed", "total_received_usd", "gang_control_at_end"):
+        assert name in HEADLINE
+    assert "US$ million" in page
+
+
+def test_the_typical_run_is_narrated(stores, page):
+    res = mss_sim.BatchResult.load(stores[0])
+    from mss_sim.batch import replay_result, typical_replication
+
+    i = typical_replication(res)
+    assert f"Replication {i}, whose peak strength" in page
+    rep = replay_result(res, i)
+    first_vote = rep.events_of("vote")[0]
+    assert f"<td>{first_vote.date}</td><td>council</td><td>Vote on draft gsf" in page
+
+
+def test_the_page_names_the_scenario_its_values_and_how_to_reproduce(stores, page):
+    sc = mss_sim.load_scenario("gsf_2025")
+    assert sc.scenario.description.split("–")[0] in page
+    assert "council.correlation" in page and "uniform(low=0, high=0.4)" in page
+    assert f"mss-sim run gsf_2025 --runs {RUNS} --seed 5" in page
+    assert sc.content_hash() in page
+    assert "What the model leaves out" in page
+
+
+def test_the_comparison_has_differences(compared):
+    assert 'id="differences"' in compared
+    assert "paired replication by replication" in compared
+    assert "percentage points" in compared
+
+
+def test_a_result_without_its_scenario_still_reports(stores, tmp_path):
+    res = mss_sim.BatchResult.load(stores[0])
+    bare = mss_sim.BatchResult(
+        res.scalars,
+        res.series,
+        res.months,
+        res.parameters,
+        res.failures,
+        {k: v for k, v in res.meta.items() if k != "scenario_spec"},
+    )
+    text = render_report(bare)
+    assert "keeps no scenario" in text
+    assert 'id="timeline"' not in text
+
+
+def test_write_report_and_the_command(stores, tmp_path, capsys):
+    path = write_report(mss_sim.BatchResult.load(stores[0]), tmp_path / "a" / "r.html")
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert main(["report", str(stores[0]), "--compare", str(stores[1])]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == f"report: {stores[0] / 'report.html'}"
+    assert (stores[0] / "report.html").is_file()
+    code = main(["report", str(tmp_path / "nothing")])
+    assert code == 2
+    assert "no such results directory" in capsys.readouterr().err
+
+
+def test_without_jinja2_the_error_says_what_to_install(stores, monkeypatch):
+    monkeypatch.setitem(sys.modules, "jinja2", None)
+    with pytest.raises(ImportError, match=re.escape("mss-sim[report]")):
+        render_report(mss_sim.BatchResult.load(stores[0]))
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs chromium (.ci/run installs it)")
+def test_the_report_renders_in_a_headless_browser(stores, tmp_path):
+    from matplotlib.image import imread
+
+    page = write_report(mss_sim.BatchResult.load(stores[0]), tmp_path / "report.html")
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1200,3000",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert shot.is_file(), proc.stderr[-2000:]
+    pixels = imread(shot)[..., :3]
+    assert pixels.shape[:2] == (3000, 1200)
+    ink = (pixels.mean(axis=2) < 0.9).mean()  # share of pixels that are not near-white
+    assert ink > 0.02, ink
+    assert pixels.std() > 0.05
+    blue = ((pixels[..., 2] > 0.6) & (pixels[..., 0] < 0.4)).mean()  # the figures' fans
+    assert blue > 0.001, blue
