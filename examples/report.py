@@ -6,7 +6,7 @@ Run from the top of the checkout:
 
 It runs gsf_2025 and us_budget_cuts on the same seed, writes the HTML report of the
 first compared with the second, a one-page dashboard of the first, and prints the
-Council's and the money's part of its typical run.
+Council's, the mandate's and the security part of its typical run.
 """
 
 from __future__ import annotations

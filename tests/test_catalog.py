@@ -63,7 +63,7 @@ def test_patterns_fill_in_their_fields():
     assert info.pattern == "gsf_renewal.vetoed_by.RUS"
     assert describe("received_usd.others").description.startswith("others: ")
     assert describe("balance.in_kind.USA", series=True).label == (
-        "Balance of the in_kind.USA account"
+        "Balance of the USA in-kind account"
     )
 
 
@@ -82,7 +82,8 @@ def test_money_is_shown_in_millions():
     info = describe("cash_balance", series=True)
     assert (info.scale, info.display_unit) == (1e6, "US$ million")
     assert info.axis_label() == "Cash held, all accounts (US$ million)"
-    assert describe("gang_control_at_end").axis_label() == "Gang control at the end (share)"
+    assert describe("gang_control_at_end").axis_label() == "Gang control at the end (%)"
+    assert describe("target_reached").axis_label() == "Target strength reached (% of runs)"
     assert describe("peak_deployed").scale == 1.0
 
 

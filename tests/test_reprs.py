@@ -19,7 +19,7 @@ def test_scenario_repr_is_short(name):
     text = repr(sc)
     assert len(text) < 300, text
     assert text.startswith(f"Scenario({name!r}, ")
-    assert f"{len(sc.uncertain_parameters())} uncertain values" in text
+    assert f"{len(sc.uncertain_parameters())} uncertain parameters" in text
 
 
 def test_scenario_html_lists_its_uncertain_values():

@@ -15,8 +15,8 @@ Examples
 ('money', 'US$', 'US$ million')
 >>> describe("gsf.vote.CHN").description
 'CHN: ballot in the last vote on draft gsf (+1 yes, 0 abstain, -1 no)'
->>> describe("balance.trust_fund", series=True).label
-'Balance of the trust_fund account'
+>>> describe("balance.in_kind.USA", series=True).label
+'Balance of the USA in-kind account'
 """
 
 from __future__ import annotations
@@ -25,7 +25,15 @@ import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-__all__ = ["SCALAR_INFO", "SERIES_INFO", "OutputInfo", "OutputKind", "describe", "is_described"]
+__all__ = [
+    "SCALAR_INFO",
+    "SERIES_INFO",
+    "OutputInfo",
+    "OutputKind",
+    "account_name",
+    "describe",
+    "is_described",
+]
 
 
 class OutputKind(StrEnum):
@@ -89,10 +97,15 @@ class OutputInfo:
         return "US$ million" if self.kind is OutputKind.MONEY else self.unit
 
     def axis_label(self) -> str:
-        """The label of an axis showing this output, unit in parentheses."""
-        unit = self.display_unit or ("probability" if self.kind is OutputKind.PROBABILITY else "")
+        """The label of an axis showing this output, unit in parentheses.
+
+        Shares and probabilities are shown as percentages.
+        """
+        unit = self.display_unit
         if self.kind is OutputKind.SHARE:
-            unit = "share"
+            unit = "%"
+        elif self.kind is OutputKind.PROBABILITY:
+            unit = "% of runs"
         return f"{self.label} ({unit})" if unit else self.label
 
 
@@ -268,6 +281,8 @@ def _find(name: str, series: bool) -> OutputInfo | None:
         match = regex.match(name)
         if match:
             fields = match.groupdict()
+            if "account" in fields:
+                fields["account"] = account_name(fields["account"])
             return replace(
                 info,
                 pattern=name,
@@ -275,6 +290,19 @@ def _find(name: str, series: bool) -> OutputInfo | None:
                 description=info.description.format(**fields),
             )
     return None
+
+
+def account_name(account: str) -> str:
+    """An account in words: ``trust_fund`` is the trust fund, ``in_kind.USA`` USA in-kind.
+
+    Examples
+    --------
+    >>> account_name("trust_fund"), account_name("in_kind.USA"), account_name("assessed")
+    ('trust fund', 'USA in-kind', 'assessed')
+    """
+    if account.startswith("in_kind."):
+        return f"{account.removeprefix('in_kind.')} in-kind"
+    return account.replace("_", " ")
 
 
 def is_described(name: str, *, series: bool = False) -> bool:

@@ -22,9 +22,10 @@ import numpy as np
 from mss_sim.catalog import OutputInfo, OutputKind, describe, is_described
 from mss_sim.statistics import mean_interval, wilson_interval
 
-__all__ = ["Outcomes", "Summary", "SummaryRow", "summarise"]
+__all__ = ["Outcomes", "Summary", "SummaryRow", "failed_rows", "summarise"]
 
 _NAN = math.nan
+_NON_NEGATIVE = (OutputKind.COUNT, OutputKind.MONTHS, OutputKind.DAYS, OutputKind.SHARE)
 
 
 class Outcomes(Protocol):
@@ -57,7 +58,8 @@ class SummaryRow:
     unit : str
         The unit of `estimate` and the percentiles (``""`` for probabilities).
     n, missing : int
-        Runs where the outcome was defined, and where it was not (NaN).
+        Runs where the outcome was defined, and where it was not (NaN); failed
+        replications are in neither (see `failed`).
     estimate, low, high : float
         P(1) for a probability, the share of yes for a ballot, else the mean;
         with its confidence interval.
@@ -67,6 +69,8 @@ class SummaryRow:
         Shares of abstentions and no votes (ballots only, else NaN).
     undefined : str
         What a NaN value means for this outcome ("never reached").
+    failed : int
+        Replications that raised, left out.
     """
 
     name: str
@@ -84,6 +88,7 @@ class SummaryRow:
     abstain: float = _NAN
     no: float = _NAN
     undefined: str = ""
+    failed: int = 0
 
     @property
     def undefined_share(self) -> float:
@@ -91,12 +96,17 @@ class SummaryRow:
         total = self.n + self.missing
         return self.missing / total if total else _NAN
 
-    def cells(self, confidence: float) -> tuple[str, ...]:
-        """The row as text: outcome, estimate, interval, median, 5-95%, unit, undefined."""
-        del confidence
+    def cells(self) -> tuple[str, ...]:
+        """The row as text: outcome, estimate, interval, median, 5-95%, unit, undefined.
+
+        The mean and its interval share their decimals, and so do the percentiles;
+        shares are in percent.
+        """
         kind = OutputKind(self.kind)
         undefined = (
-            f"{self.undefined or 'undefined'}: {self.undefined_share:.0%}" if self.missing else ""
+            f"{self.undefined or 'undefined'}: {_percent(self.undefined_share)}"
+            if self.missing
+            else ""
         )
         if kind is OutputKind.PROBABILITY:
             est, ci = f"P={self.estimate:.3f}", f"[{self.low:.3f}, {self.high:.3f}]"
@@ -105,25 +115,33 @@ class SummaryRow:
             est = f"yes {self.estimate:.0%}, abstain {self.abstain:.0%}, no {self.no:.0%}"
             ci = f"yes [{self.low:.0%}, {self.high:.0%}]"
             return (self.name, est, ci, "", "", "", undefined)
-        est = _number(self.estimate, kind)
-        ci = f"[{_number(self.low, kind)}, {_number(self.high, kind)}]"
-        spread = f"{_number(self.p5, kind)} to {_number(self.p95, kind)}"
-        return (self.name, est, ci, _number(self.p50, kind), spread, self.unit, undefined)
+        scale = 100.0 if kind is OutputKind.SHARE else 1.0
+        means = [v * scale for v in (self.estimate, self.low, self.high)]
+        spread = [v * scale for v in (self.p50, self.p5, self.p95)]
+        est, low, high = (_fixed(v, _decimals(means, kind)) for v in means)
+        p50, p5, p95 = (_fixed(v, _decimals(spread, kind)) for v in spread)
+        unit = "%" if kind is OutputKind.SHARE else self.unit
+        return (self.name, est, f"[{low}, {high}]", p50, f"{p5} to {p95}", unit, undefined)
 
 
-def _number(x: float, kind: OutputKind) -> str:
-    if not math.isfinite(x):
-        return "nan"
-    if kind is OutputKind.SHARE:
-        return f"{x:.3f}"
-    if kind is OutputKind.MONEY:
-        return f"{x:,.1f}"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if x == round(x) and kind is not OutputKind.QUANTITY:
-        return f"{x:.0f}"
-    coarse = abs(x) >= 10 or kind in (OutputKind.MONTHS, OutputKind.DAYS)
-    return f"{x:.1f}" if coarse else f"{x:.2f}"
+def _percent(share: float) -> str:
+    """A share of runs in percent; one decimal under 1% (so 3 in 2,000 is not 0%)."""
+    return f"{share:.0%}" if share >= 0.01 or share == 0 else f"{share:.1%}"
+
+
+def _decimals(values: list[float], kind: OutputKind) -> int:
+    """Decimals for numbers shown together: none for whole numbers, fewer for larger ones."""
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    if not finite or all(v == round(v) for v in finite):
+        return 0
+    if kind in (OutputKind.MONEY, OutputKind.MONTHS, OutputKind.DAYS, OutputKind.SHARE):
+        return 1
+    largest = max(finite)
+    return 0 if largest >= 100 else 1 if largest >= 10 else 2
+
+
+def _fixed(x: float, digits: int) -> str:
+    return f"{x:,.{digits}f}" if math.isfinite(x) else "nan"
 
 
 _HEADER = ("outcome", "estimate", "{pct} interval", "median", "5% to 95%", "unit", "undefined")
@@ -189,7 +207,7 @@ class Summary:
 
     def _table(self) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         header = tuple(h.format(pct=f"{self.confidence:.0%}") for h in _HEADER)
-        return header, [row.cells(self.confidence) for row in self.rows]
+        return header, [row.cells() for row in self.rows]
 
     def note(self) -> str:
         """The note under the table: which outcomes were left out."""
@@ -231,6 +249,31 @@ class Summary:
         return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
+def failed_rows(result: Any) -> np.ndarray:
+    """A boolean mask of the rows of `result` whose replication raised.
+
+    A failed replication is NaN in every output; summaries and figures leave it
+    out rather than count it as an outcome that was undefined.
+
+    Examples
+    --------
+    >>> from mss_sim.batch import BatchResult, Failure
+    >>> res = BatchResult({}, {}, np.array([], "datetime64[M]"), {},
+    ...                   failures=(Failure(11, "boom"),),
+    ...                   meta={"runs": 3, "replications": [10, 13]})
+    >>> failed_rows(res).tolist()
+    [False, True, False]
+    """
+    runs = int(result.runs)
+    mask = np.zeros(runs, dtype=bool)
+    start = int((result.meta.get("replications") or [0, runs])[0])
+    for failure in getattr(result, "failures", ()):
+        row = int(failure.index) - start
+        if 0 <= row < runs:
+            mask[row] = True
+    return mask
+
+
 def _info(name: str, kinds: Mapping[str, str] | None) -> OutputInfo:
     if kinds is not None and name in kinds:
         kind = OutputKind(kinds[name])
@@ -242,10 +285,11 @@ def _info(name: str, kinds: Mapping[str, str] | None) -> OutputInfo:
 
 
 def _summarise_one(
-    name: str, values: np.ndarray, info: OutputInfo, confidence: float
+    name: str, values: np.ndarray, info: OutputInfo, confidence: float, failed: int
 ) -> SummaryRow:
     finite = values[np.isfinite(values)] / info.scale
     n, missing = int(finite.size), int(values.size - finite.size)
+    why = info.undefined
     base = (name, info.label, info.kind.value, info.display_unit, n, missing)
     if info.kind in (OutputKind.PROBABILITY, OutputKind.BALLOT):
         allowed = (0, 1) if info.kind is OutputKind.PROBABILITY else (-1, 0, 1)
@@ -257,13 +301,24 @@ def _summarise_one(
         k = int(np.count_nonzero(finite == 1))
         low, high = wilson_interval(k, n, confidence) if n else (_NAN, _NAN)
         if info.kind is OutputKind.PROBABILITY:
-            return SummaryRow(*base, k / n, low, high, undefined=info.undefined)
+            return SummaryRow(*base, k / n, low, high, undefined=why, failed=failed)
         abstain = float(np.count_nonzero(finite == 0)) / n
         no = float(np.count_nonzero(finite == -1)) / n
-        return SummaryRow(*base, k / n, low, high, abstain=abstain, no=no, undefined=info.undefined)
+        return SummaryRow(
+            *base, k / n, low, high, abstain=abstain, no=no, undefined=why, failed=failed
+        )
     mean, low, high = mean_interval(finite, confidence)
-    p5, p50, p95 = (float(q) for q in np.percentile(finite, [5, 50, 95]))
-    return SummaryRow(*base, mean, low, high, p5, p50, p95, undefined=info.undefined)
+    if info.kind in _NON_NEGATIVE and finite.size and finite.min() >= 0:
+        low = max(low, 0.0)  # the t interval of a mean of counts can dip below 0
+    if info.kind is OutputKind.SHARE and finite.size and finite.max() <= 1:
+        high = min(high, 1.0)
+    # Counts are whole numbers: their percentiles are values some run had.
+    if info.kind is OutputKind.COUNT:
+        qs = np.percentile(finite, [5, 50, 95], method="inverted_cdf")
+    else:
+        qs = np.percentile(finite, [5, 50, 95])
+    p5, p50, p95 = (float(q) for q in qs)
+    return SummaryRow(*base, mean, low, high, p5, p50, p95, undefined=why, failed=failed)
 
 
 def summarise(
@@ -303,16 +358,16 @@ def summarise(
     >>> import numpy as np
     >>> from mss_sim.batch import BatchResult
     >>> res = BatchResult(
-    ...     scalars={"target_reached": np.array([1.0, 0, 0, 1]),
-    ...              "months_to_target": np.array([7.0, np.nan, np.nan, 9.0])},
+    ...     scalars={"target_reached": np.array([1.0, 0, 0, 1, 1, 1]),
+    ...              "months_to_target": np.array([7.0, np.nan, np.nan, 9.0, 8.0, 8.5])},
     ...     series={}, months=np.array([], "datetime64[M]"), parameters={},
     ...     meta={"scenario": "demo", "seed": 1})
     >>> print(summarise(res))
-    demo: 4 replications, seed 1
+    demo: 6 replications, seed 1
     outcome           estimate    95% interval  median   5% to 95%    unit           undefined
     ------------------------------------------------------------------------------------------
-    target_reached     P=0.500  [0.150, 0.850]
-    months_to_target         8    [-4.7, 20.7]       8  7.1 to 8.9  months  never reached: 50%
+    target_reached     P=0.667  [0.300, 0.903]
+    months_to_target       8.1      [6.8, 9.5]     8.2  7.2 to 8.9  months  never reached: 33%
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
@@ -321,12 +376,18 @@ def summarise(
     if unknown:
         raise KeyError(f"no scalar outcome named {unknown}; available: {list(result.scalars)}")
     rows, omitted = [], []
+    failed = failed_rows(result)
     for name, values in result.iter_columns(chosen):
         values = np.asarray(values, float)
+        if failed.any():
+            values = values[~failed]
         if not np.isfinite(values).any():
             omitted.append(name)
             continue
-        rows.append(_summarise_one(name, values, _info(name, kinds), confidence))
+        info = _info(name, kinds)
+        rows.append(_summarise_one(name, values, info, confidence, int(failed.sum())))
     meta = result.meta
     title = f"{meta.get('scenario', '')}: {result.runs:,} replications, seed {meta.get('seed')}"
+    if failed.any():
+        title += f" ({int(failed.sum()):,} failed and left out)"
     return Summary(tuple(rows), confidence, title, tuple(omitted))

@@ -89,3 +89,21 @@ def test_the_command_stops_adaptively_and_says_so(tmp_path, capsys):
     assert "until: " in printed and "every target met" in printed
     assert main([*args, "--until", "peak_deployd=80"]) == 2
     assert "'peak_deployd' is not a scalar output" in capsys.readouterr().err
+
+
+def test_a_money_target_is_in_dollars(gsf):
+    res = mss_sim.run_batch(gsf, 20, seed=2, until={"total_received_usd": 20e6}, max_runs=400)
+    report = res.meta["until"]
+    width = mean_half_width(res.scalars["total_received_usd"])
+    assert report["half_widths"]["total_received_usd"] == pytest.approx(width, rel=1e-9)
+    assert report["met"] is (width < 20e6)
+    assert width > 1e6  # dollars, not millions
+
+
+def test_an_output_undefined_in_every_run_so_far_asks_for_more_runs():
+    cuts = mss_sim.load_scenario("us_budget_cuts")
+    first = mss_sim.run_batch(cuts, 10, seed=1)
+    assert np.isnan(first.scalars["months_to_target"]).all()
+    res = mss_sim.run_batch(cuts, 10, seed=1, until={"months_to_target": 1.0}, max_runs=25)
+    assert res.runs == 25
+    assert res.meta["until"]["met"] is False

@@ -73,6 +73,19 @@ def test_policies_as_a_dict_and_a_design_over_the_base_parameters(gsf):
     mss_sim.run_experiment(gsf, {"x": new}, runs=4, seed=2)
 
 
+def test_the_table_is_in_units_and_names_undefined_outputs():
+    cuts = mss_sim.load_scenario("us_budget_cuts")
+    exp = mss_sim.run_experiment(cuts, {"as_is": {}, "no_us": NO_US}, runs=6, seed=1)
+    assert np.isnan(exp["as_is"].scalars["months_to_target"]).all()
+    lines = exp.table(["months_to_target", "total_received_usd"]).splitlines()
+    assert "months_to_target (months)" in lines[0]
+    assert "total_received_usd (US$ million)" in lines[0]
+    as_is = next(line for line in lines if line.startswith("as_is"))
+    assert "undefined in every run" in as_is
+    mean = exp["as_is"].scalars["total_received_usd"].mean() / 1e6
+    assert f"{mean:.4g} [" in as_is
+
+
 def test_a_stored_experiment_loads_and_resumes(tmp_path, gsf):
     out = tmp_path / "exp"
     exp = mss_sim.run_experiment(gsf, {"as_is": {}, "no_us": NO_US}, runs=10, seed=3, out=out)
@@ -139,3 +152,19 @@ def test_the_commands_run_an_experiment_and_compare_two_stores(tmp_path, capsys)
     assert main([*args, "--out", str(fresh), "--outputs", "peak"]) == 2
     assert "--outputs: 'peak' is not a scalar output" in capsys.readouterr().err
     assert not fresh.exists()
+
+
+def test_each_policy_result_is_named_in_figures(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from mss_sim import plotting
+
+    gsf = mss_sim.load_scenario("gsf_2025")
+    exp = mss_sim.run_experiment(
+        gsf, {"as_is": {}, "no_us": NO_US}, runs=4, seed=1, out=tmp_path / "e"
+    )
+    for loaded in (exp, mss_sim.ExperimentResult.load(tmp_path / "e")):
+        assert loaded["no_us"].meta["policy"] == "no_us"
+        ax = plotting.plot_compare(loaded["as_is"], loaded["no_us"], "deployed")
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels == ["as_is (seed 1) median", "no_us (seed 1) median"]

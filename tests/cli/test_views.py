@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import mss_sim
+from mss_sim.batch import replay
 from mss_sim.cli import main
 from mss_sim.model.narrate import timeline
 
@@ -34,7 +35,7 @@ def test_trace_of_the_tiny_scenario(tmp_path):
     assert lines[0] == (
         "tiny, seed 3, replication 0: the run run_batch(seed=3) makes as replication 0"
     )
-    rep = mss_sim.simulate(mss_sim.load_scenario(TINY), seed=0)
+    rep = replay(mss_sim.load_scenario(TINY), seed=3, replication=0)
     assert lines[1:19] == [str(e) for e in timeline(rep)]
     assert lines[-2] == (
         "Peak strength 300; target 200 reached; 1 draft adopted; 0 months with unpaid bills"
@@ -84,3 +85,16 @@ def test_schema_prints_or_writes_the_shipped_schema(tmp_path):
     code, out, _err = run_main(["schema", "--out", str(target)])
     assert code == 0 and out == ""
     assert json.loads(target.read_text()) == schema
+
+
+def test_the_trace_in_the_readme_is_what_the_command_prints():
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    command = "mss-sim trace gsf_2025 --seed 1 --replication 17"
+    assert command in readme
+    block = readme.split(command, 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    shown = block.strip().splitlines()
+    code, out, err = run_main([*command.split()[1:], "--no-plot"])
+    assert code == 0, err
+    printed = out.splitlines()
+    start = printed.index(shown[0])
+    assert printed[start : start + len(shown)] == shown

@@ -16,26 +16,27 @@ TINY = Path(__file__).with_name("tiny.toml")
 # Checked by hand against tiny.toml: a US$ 1M trust fund, CAN's US$ 0.5M in two
 # tranches a month apart, KEN's waves of 100 a month up to the ceiling, a renewal
 # that RUS abstains on, the lapse on 15 March and bills of $1,000 per person-month
-# paid at each month's start for the month before.
+# paid at each month's start for the month before. The state at each month's end is
+# sampled at midnight after that bookkeeping: cash is after the month's bills.
 EXPECTED = """\
-2025-01-01  money     The trust fund opens with US$ 1.0 million held (US$ 1.0 million received, US$ 0 spent before the start)
+2025-01-01  money     The trust fund account opens with US$ 1.0 million held (US$ 1.0 million received, US$ 0 spent before the start)
 2025-01-20  money     CAN pledges US$ 0.5 million in 2 tranches
 2025-01-20  money     CAN pays US$ 0.25 million into the trust fund account
 2025-01-31  force     100 personnel from KEN arrive; 200 deployed
-2025-01-31  status    Month's end: 200 deployed (ceiling 300); cash US$ 1.1 million
 2025-02-01  money     The trust fund account pays US$ 0.1 million of bills (personnel US$ 0.1 million)
+2025-02-01  status    End of January 2025: 200 deployed (ceiling 300); cash US$ 1.1 million
 2025-02-10  council   Vote on draft renew (renewal): 14 yes, 0 no, 1 abstention; abstaining: RUS
 2025-02-10  council   Draft renew adopted (renewal)
 2025-02-10  mandate   Mandate in force (renew): ceiling 400 personnel until 2025-03-15, voluntary funding; powers: none
 2025-02-19  money     CAN pays US$ 0.25 million into the trust fund account
-2025-02-28  status    Month's end: 200 deployed (ceiling 400); cash US$ 1.2 million
 2025-03-01  money     The trust fund account pays US$ 0.18 million of bills (personnel US$ 0.18 million)
+2025-03-01  status    End of February 2025: 200 deployed (ceiling 400); cash US$ 1.2 million
 2025-03-02  force     100 personnel from KEN arrive; 300 deployed
 2025-03-15  mandate   Mandate lapsed (expired); the force withdraws
 2025-03-15  force     300 personnel from KEN leave (mandate lapsed); 0 deployed
-2025-03-31  status    Month's end: 0 deployed (ceiling 0), no mandate in force; cash US$ 1.1 million
 2025-04-01  money     The trust fund account pays US$ 0.14 million of bills (personnel US$ 0.14 million)
-2025-04-30  status    Month's end: 0 deployed (ceiling 0), no mandate in force; cash US$ 1.1 million"""  # noqa: E501
+2025-04-01  status    End of March 2025: 0 deployed (ceiling 0), no mandate in force; cash US$ 1.1 million
+2025-05-01  status    End of April 2025: 0 deployed (ceiling 0), no mandate in force; cash US$ 1.1 million"""  # noqa: E501
 
 
 @pytest.fixture(scope="module")

@@ -115,7 +115,7 @@ def test_plot_compare_returns_axes(gsf, cuts, name):
 # ------------------------------------------------------------- labels and units
 
 
-UNITS = {"personnel", "US$ million", "share", "months", "people per month"}
+UNITS = {"personnel", "US$ million", "%", "months", "people per month"}
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ UNITS = {"personnel", "US$ million", "share", "months", "people per month"}
     [
         ("deployed", "personnel"),
         ("cash_balance", "US$ million"),
-        ("gang_control", "share"),
+        ("gang_control", "%"),
         ("killings", "people per month"),
         ("balance.trust_fund", "US$ million"),
     ],
@@ -208,6 +208,25 @@ def test_deployment_fan_draws_the_record_where_the_scenario_covers_it(run_small)
     assert points and all(m.quantity == "deployed" for *_, m in points)
 
 
+def test_an_account_that_never_holds_money_is_left_out(run_small):
+    m23 = run_small("mss_2023", 10, 1)
+    assert not np.any(m23.series["balance.assessed"])
+    labels = [line.get_label() for line in plotting.plot_money(m23).get_lines()]
+    assert "Balance of the assessed account" not in labels
+    assert "Balance of the trust fund account" in labels
+
+
+def test_whole_numbers_get_one_bar_per_value(gsf):
+    ax = plotting.plot_distribution(gsf, "gsf.yes")
+    values = gsf.scalars["gsf.yes"]
+    values = values[np.isfinite(values)]
+    lefts = sorted(p.get_x() for p in ax.patches)
+    assert lefts == [v - 0.5 for v in range(int(values.min()), int(values.max()) + 1)]
+    heights = {p.get_x() + 0.5: p.get_height() for p in ax.patches}
+    v = float(values[0])
+    assert heights[v] == np.count_nonzero(values == v)
+
+
 def test_money_per_account_and_unpaid(gsf):
     ax = plotting.plot_money(gsf)
     labels = [line.get_label() for line in ax.get_lines()]
@@ -215,7 +234,9 @@ def test_money_per_account_and_unpaid(gsf):
     assert len(labels) == len(accounts) + 1
     assert "Unpaid obligations" in labels
     assert ax.get_ylabel() == "US$ million"
-    trust = next(line for line in ax.get_lines() if "trust_fund" in line.get_label())
+    assert "Balance of the trust fund account" in labels
+    assert "Balance of the USA in-kind account" in labels
+    trust = next(line for line in ax.get_lines() if "trust fund" in line.get_label())
     expected = np.median(gsf.series["balance.trust_fund"], axis=0) / 1e6
     assert np.allclose(np.asarray(trust.get_ydata(), float), expected)
 
@@ -223,7 +244,7 @@ def test_money_per_account_and_unpaid(gsf):
 def test_security_figure(gsf, with_nan):
     fig = plotting.plot_security(gsf)
     assert [ax.get_ylabel() for ax in fig.axes] == [
-        "Gang control of Port-au-Prince (share)",
+        "Gang control of Port-au-Prince (%)",
         "People killed (people per month)",
     ]
     with pytest.raises(KeyError, match=r"no security series"):
@@ -272,7 +293,8 @@ def test_distribution_of_a_probability_is_a_bar_with_its_interval(gsf):
     n = int(np.isfinite(gsf.scalars["gsf.adopted"]).sum())
     assert bar.get_width() == k / n
     assert ax.get_xlabel() == "probability (95% interval)"
-    assert wilson_interval(k, n)[0] <= k / n
+    ((start, end),) = [seg for coll in ax.collections for seg in coll.get_segments()]
+    assert (start[0], end[0]) == pytest.approx(wilson_interval(k, n))
 
 
 def test_distribution_of_only_nan_draws_nothing(with_nan):

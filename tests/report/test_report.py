@@ -16,6 +16,7 @@ import mss_sim
 from mss_sim.cli import main
 from mss_sim.report import render_report, write_report
 from mss_sim.report.content import HEADLINE
+from mss_sim.statistics import wilson_interval
 
 RUNS = 40
 
@@ -123,7 +124,7 @@ def test_the_sections(page):
 
 
 def test_every_figure_is_embedded_as_svg(page, compared):
-    for text, expected in ((page, 6), (compared, 5)):
+    for text, expected in ((page, 6), (compared, 6)):
         figures = re.findall(r'<figure id="(fig-[a-z]+)">\s*<svg ', text)
         assert len(figures) == expected, figures
         assert text.count("<svg ") == expected
@@ -153,13 +154,28 @@ def test_nothing_external_is_loaded(page, compared):
 
 def test_the_numbers_match_the_batch(stores, page):
     res = mss_sim.BatchResult.load(stores[0])
+    cells = dict(
+        re.findall(
+            r'<td title="[^"]*">([^<]+)</td>(?:<td>[^<]*</td>)?<td class="num">([^<]+)</td>', page
+        )
+    )
     reached = res.scalars["target_reached"]
-    assert f"{reached.mean():.0%} (" in page
-    peak = np.median(res.scalars["peak_deployed"])
-    assert f"{peak:,.0f} (" in page
-    for name in ("peak_deployed", "total_received_usd", "gang_control_at_end"):
-        assert name in HEADLINE
-    assert "US$ million" in page
+    lo, hi = wilson_interval(int(reached.sum()), reached.size)
+    # one decimal for all three when any is within 1% of 0 or 100%
+    fine = not all(0.01 <= v <= 0.99 for v in (reached.mean(), lo, hi))
+    digits = 1 if fine else 0
+    expected = f"{reached.mean():.{digits}%} ({lo:.{digits}%} to {hi:.{digits}%})"
+    assert cells["Target strength reached"] == expected
+    money = res.scalars["total_received_usd"] / 1e6
+    p5, p50, p95 = np.percentile(money, [5, 50, 95])
+    assert cells["Money received"] == f"{p50:,.0f} ({p5:,.0f} to {p95:,.0f})"
+    peak = res.scalars["peak_deployed"]
+    q = np.percentile(peak, [5, 50, 95], method="inverted_cdf")
+    assert cells["Peak strength"] == f"{q[1]:,.0f} ({q[0]:,.0f} to {q[2]:,.0f})"
+    control = res.scalars["gang_control_at_end"]
+    c5, c50, c95 = np.percentile(control, [5, 50, 95])
+    assert cells["Gang control at the end"] == f"{c50:.0%} ({c5:.0%} to {c95:.0%})"
+    assert set(HEADLINE) >= {"peak_deployed", "total_received_usd"}
 
 
 def test_the_typical_run_is_narrated(stores, page):
@@ -182,10 +198,22 @@ def test_the_page_names_the_scenario_its_values_and_how_to_reproduce(stores, pag
     assert "What the model leaves out" in page
 
 
-def test_the_comparison_has_differences(compared):
+def test_the_comparison_has_differences_in_units(stores, compared):
+    from mss_sim.analysis import compare
+
     assert 'id="differences"' in compared
     assert "paired replication by replication" in compared
-    assert "percentage points" in compared
+    a, b = (mss_sim.BatchResult.load(s) for s in stores)
+    names = ["gang_control_at_end", "total_received_usd", "target_reached"]
+    expected = {c.name: c for c in compare(a, b, names)}
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td class=\"num\">", compared))
+    assert rows["Gang control at the end"] == "percentage points"
+    assert rows["Money received"] == "US$ million"
+    assert rows["Target strength reached"] == "percentage points"
+    control = expected["gang_control_at_end"]
+    assert f'<td class="num">{control.mean * 100:+,.1f} ({control.low * 100:+,.1f} to' in compared
+    money = expected["total_received_usd"]
+    assert f"{money.mean / 1e6:+,.1f} ({money.low / 1e6:+,.1f} to" in compared
 
 
 def test_a_result_without_its_scenario_still_reports(stores, tmp_path):

@@ -400,3 +400,36 @@ def test_to_frame_without_pandas(small, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match=re.escape("mss-sim[pandas]")):
         summary.to_frame()
+
+
+def test_failed_replications_are_left_out_not_counted_as_undefined():
+    from mss_sim.batch import Failure
+
+    months = np.array([7.0, np.nan, np.nan, 9.0, np.nan, 8.0])
+    res = BatchResult(
+        scalars={"months_to_target": months, "target_reached": np.array([1, 0, np.nan, 1, 0, 1.0])},
+        series={},
+        months=np.arange("2025-01", "2025-02", dtype="datetime64[M]"),
+        parameters={},
+        failures=(Failure(102, "boom"),),  # the batch's replications 100 to 105: row 2
+        meta={"scenario": "x", "seed": 1, "runs": 6, "replications": [100, 106]},
+    )
+    summary = res.summary()
+    row = summary["months_to_target"]
+    assert (row.n, row.missing, row.failed) == (3, 2, 1)
+    assert row.undefined_share == 0.4
+    assert summary["target_reached"].estimate == 3 / 5
+    assert summary.title == "x: 6 replications, seed 1 (1 failed and left out)"
+    assert "never reached: 40%" in str(summary)
+
+
+def test_count_percentiles_are_values_some_run_had():
+    res = BatchResult(
+        scalars={"casualties_total": np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 40])},
+        series={},
+        months=np.arange("2025-01", "2025-02", dtype="datetime64[M]"),
+        parameters={},
+        meta={},
+    )
+    row = res.summary()["casualties_total"]
+    assert {row.p5, row.p50, row.p95} <= {1.0, 2, 3, 4, 5, 6, 7, 8, 9, 40}

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 
 from mss_sim.batch.results import BatchResult
+from mss_sim.catalog import describe, is_described
 
 
 class Width(NamedTuple):
@@ -64,12 +65,17 @@ def check_targets(
 
 
 def half_widths(result: BatchResult, until: Mapping[str, float]) -> dict[str, Width]:
-    """The half-width of each named output's 95% interval (inf when it has none)."""
+    """The half-width of each named output's 95% interval, in the output's stored unit
+    (money in US dollars); inf when it has none (undefined in every run so far)."""
     summary = result.summary(list(until))
     out = {}
     for name in until:
+        if name in summary.omitted:
+            out[name] = Width(math.inf, 2.0)
+            continue
         row = summary[name]
-        width = (row.high - row.low) / 2
+        scale = describe(name).scale if is_described(name) else 1.0  # shown in millions
+        width = (row.high - row.low) / 2 * scale
         # A share of 0 or 1 has a Wilson interval that shrinks as 1/n, not 1/sqrt(n).
         extreme = row.kind == "probability" and row.estimate in (0.0, 1.0)
         out[name] = Width(width if math.isfinite(width) else math.inf, 1.0 if extreme else 2.0)

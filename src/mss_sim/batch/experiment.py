@@ -109,6 +109,9 @@ class ExperimentResult:
             summary = result.summary(outputs)
             cells = []
             for name in outputs:
+                if name in summary.omitted:
+                    cells.append("undefined in every run")
+                    continue
                 row = summary[name]
                 cells.append(f"{row.estimate:.4g} [{row.low:.4g}, {row.high:.4g}]")
             lines.append(f"{policy:20s} " + " ".join(f"{c:>30s}" for c in cells))
@@ -134,6 +137,8 @@ class ExperimentResult:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ResultsError(f"{file}: unreadable ({exc})") from None
         results = {name: BatchResult.load(path / "policies" / name) for name in names}
+        for name, result in results.items():
+            result.meta["policy"] = name
         meta = {k: v for k, v in described.items() if k != "policies"} | {"out": str(path)}
         return cls(results, dict(described["policies"]), meta)
 
@@ -252,6 +257,7 @@ def run_experiment(
             variant, runs, seed, backend, workers, chunk_size, progress, where, resume,
             overwrite, client, address, design, own,
         )  # fmt: skip
+        results[policy.name].meta["policy"] = policy.name  # names it in tables and figures
     if root is not None:
         tmp = root / f"{_FILE}.tmp"
         tmp.write_text(json.dumps(described, indent=1), encoding="utf-8")

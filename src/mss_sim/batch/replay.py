@@ -69,12 +69,16 @@ def replay_result(
     Raises
     ------
     ResultsError
-        If `scenario` is not the one the batch ran, or the result keeps none.
+        If `scenario` is not the one the batch ran, or the result keeps no
+        scenario, content hash or seed.
     IndexError
         If `replication` is not in the batch.
     """
     scenario = scenario if scenario is not None else result.scenario()
-    if scenario.content_hash() != result.meta.get("scenario_hash"):
+    for key in ("scenario_hash", "seed"):
+        if result.meta.get(key) is None:
+            raise ResultsError(f"the result keeps no {key.replace('_', ' ')}: it cannot be re-run")
+    if scenario.content_hash() != result.meta["scenario_hash"]:
         raise ResultsError(
             f"the scenario {scenario.name!r} given is not the one the batch ran "
             "(its content hash differs)"

@@ -190,7 +190,7 @@ class BatchResult:
             yield from columns.read_many(names[i : i + block]).items()
 
     def summary(self, names: list[str] | None = None, *, confidence: float = 0.95) -> Summary:
-        """Summarise the scalar outcomes; see :func:`mss_sim.statistics.summarise`."""
+        """Summarise the scalar outcomes; see :func:`mss_sim.summary.summarise`."""
         return summarise(self, names, confidence=confidence)
 
     def to_frame(self, columns: Sequence[str] | None = None) -> Any:

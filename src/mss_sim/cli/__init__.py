@@ -5,7 +5,9 @@ Bad arguments and bad files give one line on standard error and exit code 2.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -49,6 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(first_line(exc))
     except MssSimError as exc:
         return fail(str(exc))
+    except ImportError as exc:  # an optional dependency missing: the message says which
+        return fail(str(exc))
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush error at exit
+        return 0
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         return fail(f"{where}{exc.strerror or exc}")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mss_sim.batch import BatchResult, replay, replay_result, typical_replication
 from mss_sim.cli.common import fail, load_with_values
+from mss_sim.errors import MssSimError
 from mss_sim.model.narrate import CATEGORIES, timeline
 from mss_sim.model.outputs import Replication
 
@@ -22,12 +24,24 @@ DISTRIBUTIONS = ("months_to_target", "peak_deployed", "total_received_usd")
 
 
 def typical_of(result: BatchResult) -> Replication | None:
-    """The typical replication of `result` re-run with its events (None if it cannot be)."""
+    """The typical replication of `result`, re-run with its events.
+
+    Parameters
+    ----------
+    result : BatchResult
+
+    Returns
+    -------
+    Replication or None
+        None, with a logged reason, when the result keeps no scenario or the
+        replication cannot be re-run; the figures are then drawn without it.
+    """
     if "scenario_spec" not in result.meta or "peak_deployed" not in result.scalars:
         return None
     try:
         return replay_result(result, typical_replication(result))
-    except ValueError:  # peak_deployed undefined in every run: every run failed
+    except (ValueError, MssSimError) as exc:  # every run failed, or the spec is unusable
+        logging.getLogger("mss_sim").warning("no typical run drawn: %s", exc)
         return None
 
 
@@ -49,6 +63,23 @@ def write_plots(
 
     Deployment, money, security (when the model has it), the distributions of
     :data:`DISTRIBUTIONS`, the key probabilities and a one-page dashboard.
+
+    Parameters
+    ----------
+    result : BatchResult
+    folder : pathlib.Path
+        Where to write them (created if missing).
+    compare : BatchResult, optional
+        A second result drawn on every figure.
+    typical : Replication, optional
+        A replication with events for the deployment figure and the dashboard.
+    fmt : str
+        ``"png"``, ``"svg"`` or ``"pdf"``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in order.
     """
     from mss_sim import plotting
 
@@ -104,6 +135,10 @@ def write_plots(
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    """``mss-sim plot RESULTS [--compare DIR] [--out DIR] [--format FMT]``; return the exit code.
+
+    Prints the path of each figure written.
+    """
     result = BatchResult.load(args.results)
     compare = BatchResult.load(args.compare) if args.compare else None
     out = Path(args.out) if args.out else Path(args.results) / "plots"
@@ -114,16 +149,35 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
+    """``mss-sim trace SCENARIO --seed S [--replication I]``; return the exit code.
+
+    Prints replication I of ``run_batch(scenario, ..., seed=S)`` as a dated timeline
+    (:func:`mss_sim.model.narrate.timeline`) and a line of its outcomes, and draws
+    its timeline figure unless ``--no-plot``.
+    """
     scenario = load_with_values(args)
     wanted = None
-    if args.only:
+    if args.only is not None:
         wanted = tuple(c.strip() for c in args.only.split(",") if c.strip())
+        if not wanted:
+            return fail("--only: give at least one category")
         known = (*CATEGORIES, "status")
         unknown = [c for c in wanted if c not in known]
         if unknown:
             return fail(
                 f"--only: no category {unknown[0]!r}; the categories are {', '.join(known)}"
             )
+    figure = None
+    if not args.no_plot:  # a path that cannot be written fails before the timeline
+        figure = (
+            Path(args.plot)
+            if args.plot
+            else (Path("out") / scenario.name / f"trace_seed{args.seed}_rep{args.replication}.png")
+        )
+        from mss_sim.report import check_target
+
+        check_target(figure)
+        figure.parent.mkdir(parents=True, exist_ok=True)
     rep = replay(scenario, seed=args.seed, replication=args.replication)
     print(
         f"{scenario.name}, seed {args.seed}, replication {args.replication}: the run "
@@ -139,35 +193,37 @@ def cmd_trace(args: argparse.Namespace) -> int:
         f"{reached}; {adopted} draft{'s' * (adopted != 1)} adopted; "
         f"{short} month{'s' * (short != 1)} with unpaid bills"
     )
-    if not args.no_plot:
+    if figure is not None:
         from mss_sim.plotting import plot_timeline
 
-        path = (
-            Path(args.plot)
-            if args.plot
-            else (Path("out") / scenario.name / f"trace_seed{args.seed}_rep{args.replication}.png")
-        )
-        path.parent.mkdir(parents=True, exist_ok=True)
         fig = _figure((11, 5))
         title = f"{scenario.name}: replication {args.replication} of seed {args.seed}"
         plot_timeline(rep, ax=fig.add_subplot(), title=title)
-        fig.savefig(path, dpi=110)
-        print(f"figure: {path}")
+        fig.savefig(figure, dpi=110)
+        print(f"figure: {figure}")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from mss_sim.report import write_report
+    """``mss-sim report RESULTS [--compare DIR] [--out FILE]``; return the exit code.
 
+    Writes the HTML report (:func:`mss_sim.report.write_report`) and prints its path.
+    """
+    from mss_sim.report import check_target, write_report
+
+    out = Path(args.out) if args.out else Path(args.results) / "report.html"
+    if out.is_dir():
+        out = out / "report.html"
+    check_target(out)
     result = BatchResult.load(args.results)
     compare = BatchResult.load(args.compare) if args.compare else None
-    out = Path(args.out) if args.out else Path(args.results) / "report.html"
     path = write_report(result, out, compare=compare)
     print(f"report: {path}")
     return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    """``mss-sim schema [--out FILE]``: the scenario format's JSON Schema; return 0."""
     from mss_sim.scenario.schema import shipped_schema_text
 
     text = shipped_schema_text()

@@ -21,8 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
+from mss_sim.catalog import account_name
 from mss_sim.model.events import Event, EventKind, usd_millions
 from mss_sim.model.outputs import Replication
 
@@ -65,6 +64,17 @@ def _names(codes: Any) -> str:
 
 def _kind(text: Any) -> str:
     return str(text).replace("_", " ")
+
+
+def _account(name: Any) -> str:
+    return account_name(str(name))
+
+
+def _does(actor: str, verb: str) -> str:
+    """`actor` and `verb` agreeing: a donor named ``others`` stands for several."""
+    if actor == "others":
+        return f"Other donors {verb.removesuffix('s')}"
+    return f"{actor} {verb}"
 
 
 def _count(n: int, word: str) -> str:
@@ -141,28 +151,31 @@ _SENTENCES: dict[EventKind, Callable[[Event, Mapping[str, Any]], str]] = {
     EventKind.MANDATE: _mandate,
     EventKind.LAPSED: lambda e, d: f"Mandate lapsed ({d['reason']}); the force withdraws",
     EventKind.OPENING: lambda e, d: (
-        f"The {_kind(e.actor)} opens with {usd_millions(d['balance_cents'])} held "
+        f"The {_account(e.actor)} account opens with {usd_millions(d['balance_cents'])} held "
         f"({usd_millions(d['received_cents'])} received, "
         f"{usd_millions(d['spent_cents'])} spent before the start)"
     ),
     EventKind.RECEIVED: lambda e, d: (
-        f"{e.actor} pays {usd_millions(d['cents'])} into the {_kind(d['account'])} account"
+        f"{_does(e.actor, 'pays')} {usd_millions(d['cents'])} into the {_account(d['account'])} "
+        "account"
     ),
     EventKind.PLEDGE: lambda e, d: (
-        f"{e.actor} pledges {usd_millions(d['cents'])} in {d['tranches']} tranches"
+        f"{_does(e.actor, 'pledges')} {usd_millions(d['cents'])} in {d['tranches']} tranches"
     ),
     EventKind.RENEGED: lambda e, d: (
-        f"{e.actor} reneges on the {usd_millions(d['cents'])} it still owed"
+        f"{_does(e.actor, 'reneges')} on the {usd_millions(d['cents'])} still owed"
     ),
     EventKind.CUT: lambda e, d: (
-        f"{e.actor} cuts {d['fraction']:.0%} of what it has not paid ({usd_millions(d['cents'])})"
+        f"{_does(e.actor, 'cuts')} {d['fraction']:.0%} of what is not yet paid "
+        f"({usd_millions(d['cents'])})"
     ),
     EventKind.FREEZE: lambda e, d: (
-        f"{e.actor} freezes its payments until {d['until']}; "
+        f"{_does(e.actor, 'freezes')} payments until {d['until']}; "
         + ("they are released then" if d["released"] else "they will not be released")
     ),
     EventKind.RESCINDED: lambda e, d: (
-        f"{e.actor} takes back {usd_millions(d['cents'])} from the {_kind(d['account'])} "
+        f"{_does(e.actor, 'takes')} back {usd_millions(d['cents'])} from the "
+        f"{_account(d['account'])} "
         f"account ({usd_millions(d['asked_cents'])} asked)"
     ),
     EventKind.CAP: lambda e, d: f"{e.actor} caps its share of each assessment at {d['share']:.0%}",
@@ -181,7 +194,7 @@ _SENTENCES: dict[EventKind, Callable[[Event, Mapping[str, Any]], str]] = {
         f"{e.actor} pays {usd_millions(d['cents'])} of assessed contributions"
     ),
     EventKind.PAID: lambda e, d: (
-        f"The {_kind(e.actor)} account pays {usd_millions(d['cents'])} of bills"
+        f"The {_account(e.actor)} account pays {usd_millions(d['cents'])} of bills"
         + _split(d, ("cents",))
     ),
     EventKind.SHORTFALL: lambda e, d: (
@@ -231,22 +244,32 @@ def narrate(event: Event) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One line of a timeline: a date, a category and a sentence."""
+    """One line of a timeline: a date, a category and a sentence.
+
+    `day` (days since the start) orders the lines; `kind` is the event's kind
+    (empty for a month's status).
+    """
 
     date: dt.date
     category: str
     text: str
     kind: str = ""
+    day: float = 0.0
 
     def __str__(self) -> str:
         return f"{self.date}  {self.category:<8}  {self.text}"
 
 
 def _status(rep: Replication) -> list[Entry]:
+    """The state sampled at each month's end: dated the next month's first day, when the
+    sample is taken (after that day's month-end bookkeeping)."""
     s = rep.series
+    first = rep.events[0]
+    origin = first.date - dt.timedelta(days=math.floor(first.day))
     out = []
     for j, month in enumerate(rep.months):
-        last = (month + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        boundary = (month + 1).astype("datetime64[D]").astype(dt.date)
+        name = month.astype(dt.date).strftime("%B %Y")
         parts = [f"{int(s['deployed'][j]):,} deployed (ceiling {int(s['ceiling'][j]):,})"]
         if not s["mandate_active"][j]:
             parts[0] += ", no mandate in force"
@@ -256,7 +279,8 @@ def _status(rep: Replication) -> list[Entry]:
         if "gang_control" in s and not math.isnan(s["gang_control"][j]):
             parts.append(f"gangs control {s['gang_control'][j]:.0%}")
             parts.append(f"{int(s['killings'][j]):,} killed in the month")
-        out.append(Entry(last.astype(dt.date), "status", "Month's end: " + "; ".join(parts)))
+        day = float((boundary - origin).days)
+        out.append(Entry(boundary, "status", f"End of {name}: " + "; ".join(parts), "", day))
     return out
 
 
@@ -287,11 +311,13 @@ def timeline(
     if not rep.events:
         raise ValueError("the replication has no event log; run it with record_events=True")
     entries = [
-        Entry(e.date, category(e), narrate(e), e.kind.value)
+        Entry(e.date, category(e), narrate(e), e.kind.value, e.day)
         for e in rep.events
         if category(e) in wanted
     ]
     if status and "status" in wanted:
         entries += _status(rep)
-        entries.sort(key=lambda x: (x.date, x.category == "status"))  # stable: log order kept
+        # After the events of its day up to the sample (month-end bookkeeping happens at
+        # midnight), before those later that day; the sort is stable, the log's order kept.
+        entries.sort(key=lambda x: (x.day, x.category == "status"))
     return entries

@@ -1,4 +1,5 @@
-"""Figures of results (matplotlib is imported here and nowhere else in the package).
+"""Figures of results. matplotlib is imported only by this package and by the parts
+that draw with it (the report and the command line), never by ``import mss_sim``.
 
 Every function that draws one panel takes ``ax=None`` (a new figure is made when
 it is None) and returns the :class:`matplotlib.axes.Axes` it drew on; those that

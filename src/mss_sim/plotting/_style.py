@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mss_sim.catalog import OutputInfo, OutputKind, describe
+from mss_sim.summary import failed_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,11 +44,14 @@ def axes(ax: Axes | None, size: tuple[float, float] = (8, 4.5)) -> Axes:
 
 
 def scalar_values(result: BatchResult, name: str) -> tuple[np.ndarray, OutputInfo]:
-    """All values of a scalar outcome (NaN kept), in display units, and its metadata."""
+    """A scalar outcome's values in display units (NaN where undefined; failed
+    replications left out), and its metadata."""
     if name not in result.scalars:
         raise KeyError(f"no scalar outcome named {name!r}; available: {list(result.scalars)}")
     info = _info(name, series=False)
-    return np.asarray(result.scalars[name], dtype=float) / info.scale, info
+    values = np.asarray(result.scalars[name], dtype=float) / info.scale
+    failed = failed_rows(result)
+    return (values[~failed] if failed.any() else values), info
 
 
 def series_values(result: BatchResult, name: str) -> tuple[np.ndarray, OutputInfo]:
@@ -87,7 +91,7 @@ def number_axis(ax: Axes, info: OutputInfo, axis: str = "y") -> None:
 
     target = ax.yaxis if axis == "y" else ax.xaxis
     if info.kind in (OutputKind.SHARE, OutputKind.PROBABILITY):
-        target.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        target.set_major_formatter(PercentFormatter(1.0, decimals=None))
         return
     target.set_major_formatter(
         FuncFormatter(lambda x, _: f"{x:,.10g}" if abs(x) < 10 else f"{x:,.0f}")

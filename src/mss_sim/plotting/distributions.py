@@ -130,7 +130,8 @@ def plot_distribution(
         A scalar outcome, e.g. ``"months_to_target"``.
     ax : matplotlib Axes, optional
     bins : int or str
-        Passed to :func:`numpy.histogram_bin_edges`.
+        Passed to :func:`numpy.histogram_bin_edges`; with ``"auto"``, whole numbers
+        over a range of at most 60 get one bar per value.
     color, label : str, optional
 
     Returns
@@ -155,7 +156,12 @@ def plot_distribution(
         title(ax, info, result)
         return ax
     if finite.size:
-        edges = np.histogram_bin_edges(finite, bins=bins)
+        whole = bool(np.all(finite == np.round(finite)))
+        if bins == "auto" and whole and finite.max() - finite.min() <= 60:
+            # whole numbers over a short range: one bar per value
+            edges = np.arange(finite.min() - 0.5, finite.max() + 1.5)
+        else:
+            edges = np.histogram_bin_edges(finite, bins=bins)
         if edges[0] == edges[-1]:
             edges = np.array([edges[0] - 0.5, edges[0] + 0.5])
         ax.hist(finite, bins=list(edges), alpha=0.55, color=color, label=label_of(result, label))
@@ -166,7 +172,7 @@ def plot_distribution(
         twin.set_ylabel("share of all runs at most x")
         from matplotlib.ticker import PercentFormatter
 
-        twin.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        twin.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
         if finite.size < total:
             reached = finite.size / total
             twin.axhline(reached, color=color, linestyle=":", linewidth=1)
@@ -177,6 +183,8 @@ def plot_distribution(
                 va="bottom",
                 fontsize="small",
             )
+    elif total:
+        ax.text(0.5, 0.5, _undefined_text(info, 1.0), transform=ax.transAxes, ha="center")
     ax.set_xlabel(info.axis_label())
     number_axis(ax, info, axis="x")
     ax.set_ylabel("runs")
@@ -249,7 +257,7 @@ def plot_compare(
     ax.set_ylabel("share of all runs at most x")
     from matplotlib.ticker import PercentFormatter
 
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
     top = max((s for s in shares), default=1.0)
     ax.set_ylim(0, min(1.02, 1.15 * top + 0.05))
     title(ax, info, a, b)

@@ -175,13 +175,15 @@ def plot_deployment(
         )
         ax.annotate(
             draft,
-            (day, 1),
+            (day, 0.985),
             xycoords=("data", "axes fraction"),
+            xytext=(-2, 0),
+            textcoords="offset points",
             rotation=90,
             fontsize="x-small",
             va="top",
             ha="right",
-            color="0.4",
+            color="0.3",
         )
     if typical is not None:
         ax.plot(x, typical.series["deployed"], color="black", linewidth=1, label="typical run")
@@ -201,7 +203,8 @@ def plot_deployment(
                 )
     draw_record(ax, result, "deployed")
     _finish(ax, result, "deployed", (0.9, 0.5))
-    ax.set_ylim(bottom=0)
+    _, top = ax.get_ylim()
+    ax.set_ylim(0, top * 1.12)  # room above the ceiling for the votes' labels
     return ax
 
 
@@ -210,7 +213,12 @@ def plot_money(result: BatchResult, *, ax: Axes | None = None) -> Axes:
 
     Medians with central 50% bands, in US$ millions: an account's money pays only
     its own bills, so a full assessed account can sit beside an empty trust fund
-    and unpaid bills.
+    and unpaid bills. An account that never holds money is left out.
+
+    Parameters
+    ----------
+    result : BatchResult
+    ax : matplotlib Axes, optional
 
     Returns
     -------
@@ -218,7 +226,8 @@ def plot_money(result: BatchResult, *, ax: Axes | None = None) -> Axes:
     """
     ax = axes(ax)
     accounts = [n for n in result.series if n.startswith("balance.")]
-    names = [*accounts, "unpaid_obligations"]
+    used = [n for n in accounts if np.any(np.asarray(result.series[n]) != 0)]  # skip unused
+    names = [*used, "unpaid_obligations"]
     for i, name in enumerate(names):
         values, info = series_values(result, name)
         if not values.shape[0]:
@@ -245,6 +254,13 @@ def plot_money(result: BatchResult, *, ax: Axes | None = None) -> Axes:
 
 def plot_security(result: BatchResult, *, fig: Figure | None = None) -> Figure:
     """Gang control and monthly killings (fans with the record), side by side.
+
+    Parameters
+    ----------
+    result : BatchResult
+        A result of a scenario with a ``[security]`` table.
+    fig : matplotlib Figure, optional
+        The figure to draw on (two axes are added); a new one when None.
 
     Raises
     ------

@@ -22,6 +22,7 @@ _MARKS = (  # event kind, marker, colour, legend label
     ("failed", "v", "#ff7f0e", "draft failed"),
     ("withdrawn", "x", "#ff7f0e", "draft withdrawn"),
     ("lapsed", "X", "black", "mandate lapsed"),
+    ("withdrawn_personnel", "<", "#7f7f7f", "personnel withdrawn"),
     ("handover", "D", "#9467bd", "lead handover"),
     ("shortfall", "|", "#d62728", "bills unpaid"),
     ("offensive", "*", "#8c564b", "gang offensive"),
@@ -66,7 +67,13 @@ def plot_timeline(rep: Replication, *, ax: Axes | None = None, title: str | None
     )
     top = max(float(np.max(rep.series["ceiling"])), float(np.max(rep.series["deployed"])), 1.0)
     for i, (kind, marker, colour, label) in enumerate(_MARKS):
-        days = np.array([e.date for e in rep.events_of(kind)], dtype="datetime64[D]")
+        if kind == "withdrawn_personnel":  # leaving for good, not rotating
+            events = [
+                e for e in rep.events_of("repatriated") if e.details.get("reason") != "rotation"
+            ]
+        else:
+            events = rep.events_of(kind)
+        days = np.array([e.date for e in events], dtype="datetime64[D]")
         if days.size:
             y = -0.06 * top * (1 + i % 2)
             ax.plot(
@@ -84,5 +91,5 @@ def plot_timeline(rep: Replication, *, ax: Axes | None = None, title: str | None
     date_axis(ax)
     ax.set_ylim(-0.16 * top, 1.08 * top)
     ax.set_title(title or f"One run of {rep.scenario}", fontsize="medium")
-    ax.legend(loc="upper left", fontsize="x-small", ncol=2)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")
     return ax

@@ -18,6 +18,7 @@ PosixPath('gsf_2025.html')
 
 from __future__ import annotations
 
+import errno
 import os
 from importlib import resources
 from pathlib import Path
@@ -38,7 +39,7 @@ from mss_sim.plotting.dashboard import key_probabilities
 from mss_sim.report import content
 from mss_sim.report.figures import new_figure, svg
 
-__all__ = ["render_report", "write_report"]
+__all__ = ["check_target", "render_report", "write_report"]
 
 
 def _figures(batches: list[content.Batch], typical: content.Typical | None) -> list[dict[str, str]]:
@@ -75,15 +76,17 @@ def _figures(batches: list[content.Batch], typical: content.Typical | None) -> l
     fig = new_figure()
     if b is None:
         plot_distribution(a, "months_to_target", ax=fig.add_subplot())
+        caption = (
+            "Runs by the months they took to reach the target strength; the curve is the "
+            "share of all runs that had reached it, and stops at the share that ever did."
+        )
     else:
         plot_compare(a, b, "months_to_target", ax=fig.add_subplot())
-    add(
-        fig,
-        "fig-target",
-        "Time to the target strength",
-        "Runs by the months they took to reach the target strength; the curve is the "
-        "share of all runs that had reached it, and stops at the share that ever did.",
-    )
+        caption = (
+            "The share of all runs that had reached the target strength after x months; "
+            "each curve stops at the share of runs that ever did."
+        )
+    add(fig, "fig-target", "Time to the target strength", caption)
     fig = new_figure()
     plot_probabilities(a, key_probabilities(a, b), ax=fig.add_subplot(), compare=b)
     add(fig, "fig-probabilities", "Key probabilities", "Bars: 95% Wilson intervals.")
@@ -104,7 +107,7 @@ def _figures(batches: list[content.Batch], typical: content.Typical | None) -> l
         )
     if typical is not None:
         fig = new_figure((10, 4.5))
-        title = f"Replication {typical.index}: the typical run"
+        title = f"{batches[0].label}, replication {typical.index}: the typical run"
         plot_timeline(typical.rep, ax=fig.add_subplot(), title=title)
         add(
             fig,
@@ -132,7 +135,7 @@ def render_report(result: BatchResult, *, compare: BatchResult | None = None) ->
     results = [result] if compare is None else [result, compare]
     labels = distinct_labels([label_of(r) for r in results])
     batches = [content.batch_info(r, lab) for r, lab in zip(results, labels, strict=True)]
-    typical = content.typical(batches[0]) if compare is None else None
+    typical = content.typical(batches[0])
     how, differences = content.comparison_rows(result, compare) if compare else ("", [])
     text = resources.files("mss_sim").joinpath("report/template.html").read_text("utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
@@ -146,10 +149,21 @@ def render_report(result: BatchResult, *, compare: BatchResult | None = None) ->
         differences=differences,
         figures=_figures(batches, typical),
         typical=typical,
-        parameters=content.parameters(batches[0].scenario),
-        limitations=content.limitations(),
+        parameters=[(b, content.parameters(b.scenario)) for b in batches],
+        limitations=content.limitations(security="gang_control" in result.series),
         generated=content.generated(),
     )
+
+
+def check_target(target: Path) -> None:
+    """Raise an OSError naming `target` (or its parent) if a file cannot be written there."""
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a directory, not a file", str(target))
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "is a file, not a directory", str(parent))
+            break
 
 
 def write_report(
@@ -161,8 +175,16 @@ def write_report(
     """Write the report of `result` (compared with `compare`) to `path`; return the path.
 
     See :func:`render_report`. The file is written whole or not at all.
+
+    Raises
+    ------
+    IsADirectoryError
+        If `path` is a directory.
+    NotADirectoryError
+        If a folder on the way to `path` is a file.
     """
     target = Path(path)
+    check_target(target)
     page = render_report(result, compare=compare)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")

@@ -14,7 +14,7 @@ from mss_sim._version import __version__
 from mss_sim.analysis.compare import compare as compare_batches
 from mss_sim.batch import BatchResult, replay_result, typical_replication
 from mss_sim.catalog import OutputKind, describe
-from mss_sim.errors import ResultsError
+from mss_sim.errors import ResultsError, ScenarioError
 from mss_sim.model.narrate import Entry, timeline
 from mss_sim.model.outputs import SECURITY_SCALARS, Replication
 from mss_sim.plotting.dashboard import key_probabilities
@@ -77,12 +77,24 @@ class Typical:
 
 
 def batch_info(result: BatchResult, label: str) -> Batch:
-    """The scenario a result ran (when it keeps it) and how to reproduce the result."""
+    """The scenario a result ran (when it keeps it) and how to reproduce the result.
+
+    Parameters
+    ----------
+    result : BatchResult
+    label : str
+        The result's name in the report's tables.
+
+    Returns
+    -------
+    Batch
+        With `problem` saying why the scenario could not be read, if it could not.
+    """
     meta = result.meta
     scenario, problem = None, ""
     try:
         scenario = result.scenario()
-    except ResultsError as exc:  # an older result: the report says what it cannot show
+    except (ResultsError, ScenarioError) as exc:  # the report says what it cannot show
         problem = str(exc)
     design = meta.get("design", "monte_carlo")
     words = ["mss-sim", "run", str(meta.get("scenario")), "--runs", str(result.runs)]
@@ -93,9 +105,8 @@ def batch_info(result: BatchResult, label: str) -> Batch:
         ("scenario", str(meta.get("scenario"))),
         ("scenario content hash (SHA-256)", str(meta.get("scenario_hash"))),
         ("seed", str(meta.get("seed"))),
-        ("replications", f"{result.runs:,} (indices {meta.get('replications', [0, result.runs])})"),
+        ("replications", _indices(result)),
         ("design", str(design)),
-        ("failed replications", str(len(result.failures))),
         ("mss_sim version of the batch", str(meta.get("version"))),
         ("created", str(meta.get("created"))),
         ("results directory", str(meta.get("store", "(in memory)"))),
@@ -103,13 +114,19 @@ def batch_info(result: BatchResult, label: str) -> Batch:
     return Batch(label, result, scenario, problem, reproduce, shlex.join(words))
 
 
-def _pct(x: float) -> str:
-    """A probability as a percentage, with a decimal near 0 and 100%."""
-    return f"{x:.0%}" if 0.005 <= x <= 0.995 else f"{x:.1%}"
+def _indices(result: BatchResult) -> str:
+    start, stop = result.meta.get("replications") or [0, result.runs]
+    failed = f", {len(result.failures):,} failed" if result.failures else ""
+    return f"{result.runs:,}: replications {start:,} to {stop - 1:,}{failed}"
 
 
 def _interval(row: SummaryRow) -> str:
-    return f"{_pct(row.estimate)} ({_pct(row.low)} to {_pct(row.high)})"
+    """A probability and its interval in percent: one decimal for all three when any is
+    within 1% of 0 or 100%, whole percentages otherwise."""
+    values = (row.estimate, row.low, row.high)
+    fine = any(not 0.01 <= v <= 0.99 for v in values)
+    a, b, c = (f"{v:.1%}" if fine else f"{v:.0%}" for v in values)
+    return f"{a} ({b} to {c})"
 
 
 def _number(x: float, kind: str) -> str:
@@ -125,7 +142,18 @@ def _number(x: float, kind: str) -> str:
 
 
 def probability_rows(results: list[BatchResult]) -> list[Row]:
-    """Key probabilities with Wilson 95% intervals, one cell per result."""
+    """Key probabilities with Wilson 95% intervals, one cell per result.
+
+    Parameters
+    ----------
+    results : list of BatchResult
+        One or two results (the second compared with the first).
+
+    Returns
+    -------
+    list of Row
+        ``"n/a"`` where a result never defines the outcome.
+    """
     names = key_probabilities(results[0], results[1] if len(results) > 1 else None)
     summaries = [summarise(r, [n for n in names if _defined(r, n)]) for r in results]
     rows = []
@@ -148,7 +176,18 @@ def _defined(result: BatchResult, name: str) -> bool:
 
 
 def outcome_rows(results: list[BatchResult]) -> list[Row]:
-    """Headline quantities: median, 5-95% and the share of runs where undefined."""
+    """Headline quantities: median, 5-95% and the share of runs where undefined.
+
+    Parameters
+    ----------
+    results : list of BatchResult
+
+    Returns
+    -------
+    list of Row
+        The outcomes of :data:`HEADLINE` every result defines, money in US$
+        millions, shares in percent.
+    """
     names = [n for n in HEADLINE if all(n in r.scalars and _defined(r, n) for r in results)]
     summaries = [summarise(r, names) for r in results]
     rows = []
@@ -161,21 +200,34 @@ def outcome_rows(results: list[BatchResult]) -> list[Row]:
             if r.missing:
                 text += f"; {r.undefined or 'undefined'} in {r.undefined_share:.0%} of runs"
             cells.append(text)
-        rows.append(Row(name, info.label, info.display_unit or "share", cells, info.description))
+        unit = "percent" if info.kind is OutputKind.SHARE else info.display_unit
+        rows.append(Row(name, info.label, unit, cells, info.description))
     return rows
 
 
 def comparison_rows(a: BatchResult, b: BatchResult) -> tuple[str, list[Row]]:
-    """Differences ``b - a`` of the headline outcomes with 95% intervals."""
+    """Differences ``b - a`` of the headline outcomes with 95% intervals.
+
+    Parameters
+    ----------
+    a, b : BatchResult
+        The baseline and the alternative.
+
+    Returns
+    -------
+    tuple of (str, list of Row)
+        How the differences were taken (paired or Welch), and the rows:
+        probabilities and shares in percentage points, money in US$ millions.
+    """
     names = [n for n in HEADLINE if n in a.scalars and n in b.scalars]
     names += key_probabilities(a, b)
     rows, method = [], "paired"
     for c in compare_batches(a, b, names):
         info = describe(c.name)
         method = c.method
-        scale = info.scale
-        unit = "percentage points" if info.kind is OutputKind.PROBABILITY else info.display_unit
-        factor = 100.0 if info.kind is OutputKind.PROBABILITY else 1.0 / scale
+        points = info.kind in (OutputKind.PROBABILITY, OutputKind.SHARE)
+        unit = "percentage points" if points else info.display_unit
+        factor = 100.0 if points else 1.0 / info.scale
         if not math.isfinite(c.mean):
             continue
         text = (
@@ -183,17 +235,33 @@ def comparison_rows(a: BatchResult, b: BatchResult) -> tuple[str, list[Row]]:
             if math.isfinite(c.low)
             else f"{c.mean * factor:+,.1f}"
         )
-        rows.append(Row(c.name, info.label, unit or "share", [text]))
+        runs = min(a.runs, b.runs)
+        if c.method == "paired" and c.pairs < runs:
+            text += f"; over the {c.pairs:,} pairs where both are defined"
+        rows.append(Row(c.name, info.label, unit, [text]))
     how = (
         "paired replication by replication (same seed and runs: common random numbers)"
         if method == "paired"
-        else "unpaired (Welch), the runs do not share seeds"
+        else "unpaired (Welch): the two results differ in seed, runs or design, so their "
+        "replications are not counterparts"
     )
     return how, rows
 
 
 def typical(batch: Batch, output: str = "peak_deployed") -> Typical | None:
-    """The replication whose `output` is closest to the median, re-run with its events."""
+    """The replication whose `output` is closest to the median, re-run with its events.
+
+    Parameters
+    ----------
+    batch : Batch
+    output : str
+        The scalar outcome that picks the replication.
+
+    Returns
+    -------
+    Typical or None
+        None when the result keeps no scenario or never defines `output`.
+    """
     result = batch.result
     if batch.scenario is None or output not in result.scalars or not _defined(result, output):
         return None
@@ -212,11 +280,11 @@ def parameters(scenario: Scenario | None) -> list[tuple[str, str]]:
     return uncertain_rows(scenario) if scenario is not None else []
 
 
-def limitations() -> list[dict[str, Any]]:
-    """What the model leaves out, by subsystem."""
+def limitations(*, security: bool = True) -> list[dict[str, Any]]:
+    """What the model leaves out, by subsystem (the security model's only with `security`)."""
     text = resources.files("mss_sim").joinpath("report/limitations.toml").read_text("utf-8")
     sections: list[dict[str, Any]] = tomllib.loads(text)["section"]
-    return sections
+    return [s for s in sections if security or s["name"] != "Security"]
 
 
 def generated() -> str:

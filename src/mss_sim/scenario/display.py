@@ -14,7 +14,7 @@ __all__ = ["dist_text", "scenario_html", "scenario_repr", "uncertain_rows"]
 
 def _value(v: Any) -> str:
     if isinstance(v, float):
-        return f"{v:,.6g}"
+        return f"{v:,.0f}" if v.is_integer() and abs(v) >= 1000 else f"{v:.6g}"
     if isinstance(v, list):
         if len(v) > 4:
             return "[" + ", ".join(_value(x) for x in v[:3]) + f", ... ({len(v)} values)]"
@@ -55,7 +55,7 @@ def scenario_repr(scenario: Scenario) -> str:
         f"{len(scenario.council.drafts)} drafts",
         f"{len(scenario.funding.donors)} donors",
         f"{len(scenario.deployment.contributors)} contributors",
-        f"{len(scenario.uncertain_parameters())} uncertain values",
+        f"{len(scenario.uncertain_parameters())} uncertain parameters",
     ]
     if scenario.policies:
         parts.append(f"{len(scenario.policies)} policies")
@@ -71,7 +71,7 @@ def scenario_html(scenario: Scenario) -> str:
         for path, text in uncertain_rows(scenario)
     )
     table = (
-        "<details><summary>Uncertain values</summary><table>"
+        "<details><summary>Uncertain parameters</summary><table>"
         f"<thead><tr><th>key path</th><th>distribution</th></tr></thead><tbody>{rows}"
         "</tbody></table></details>"
         if rows
@@ -82,5 +82,5 @@ def scenario_html(scenario: Scenario) -> str:
         f"{info.start} to {info.end}, {info.horizon_months} months; "
         f"{len(scenario.council.drafts)} drafts, {len(scenario.funding.donors)} donors, "
         f"{len(scenario.deployment.contributors)} contributors, "
-        f"{len(scenario.uncertain_parameters())} uncertain values{table}</div>"
+        f"{len(scenario.uncertain_parameters())} uncertain parameters{table}</div>"
     )

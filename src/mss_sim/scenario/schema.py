@@ -116,6 +116,9 @@ def json_schema() -> dict[str, Any]:
         "$id": SCHEMA_ID,
         "title": "mss_sim scenario file",
         **{k: v for k, v in top.items() if k != "title"},
+        "description": "A scenario of the Haiti security mission for mss_sim: the situation "
+        "at the start, the Security Council, money, deployment and (optionally) security. "
+        "`mss-sim validate FILE` checks a file fully.",
         "if": {"not": {"required": ["extends"]}},
         "then": {"required": required},
         "definitions": _convert(defs),
