@@ -282,3 +282,12 @@ def test_the_report_renders_in_a_headless_browser(stores, tmp_path):
     assert pixels.std() > 0.05
     blue = ((pixels[..., 2] > 0.6) & (pixels[..., 0] < 0.4)).mean()  # the figures' fans
     assert blue > 0.001, blue
+
+
+def test_an_outcome_undefined_in_every_run_says_so(tmp_path):
+    sc = mss_sim.load_scenario("gsf_2025").with_values({"outcomes.target_strength": 100_000})
+    res = mss_sim.run_batch(sc, 10, seed=1)
+    assert np.isnan(res.scalars["months_to_target"]).all()
+    page = render_report(res)
+    cell = '<td class="num">never reached in every run<'
+    assert re.search(r"Months to the target strength</td><td>months</td>" + cell, page)

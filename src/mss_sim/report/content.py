@@ -120,6 +120,11 @@ def _indices(result: BatchResult) -> str:
     return f"{result.runs:,}: replications {start:,} to {stop - 1:,}{failed}"
 
 
+def _share(x: float) -> str:
+    """A share of runs in percent, with a decimal under 1% (3 runs in 2,000 are not 0%)."""
+    return f"{x:.0%}" if x >= 0.01 or x == 0 else f"{x:.1%}"
+
+
 def _interval(row: SummaryRow) -> str:
     """A probability and its interval in percent: one decimal for all three when any is
     within 1% of 0 or 100%, whole percentages otherwise."""
@@ -185,20 +190,23 @@ def outcome_rows(results: list[BatchResult]) -> list[Row]:
     Returns
     -------
     list of Row
-        The outcomes of :data:`HEADLINE` every result defines, money in US$
-        millions, shares in percent.
+        The outcomes of :data:`HEADLINE` every result has (one undefined in every
+        run of a result says so), money in US$ millions, shares in percent.
     """
-    names = [n for n in HEADLINE if all(n in r.scalars and _defined(r, n) for r in results)]
+    names = [n for n in HEADLINE if all(n in r.scalars for r in results)]
     summaries = [summarise(r, names) for r in results]
     rows = []
     for name in names:
         info = describe(name)
         cells = []
         for s in summaries:
+            if name in s.omitted:
+                cells.append(f"{info.undefined or 'undefined'} in every run")
+                continue
             r = s[name]
             text = f"{_number(r.p50, r.kind)} ({_number(r.p5, r.kind)} to {_number(r.p95, r.kind)})"
             if r.missing:
-                text += f"; {r.undefined or 'undefined'} in {r.undefined_share:.0%} of runs"
+                text += f"; {r.undefined or 'undefined'} in {_share(r.undefined_share)} of runs"
             cells.append(text)
         unit = "percent" if info.kind is OutputKind.SHARE else info.display_unit
         rows.append(Row(name, info.label, unit, cells, info.description))
