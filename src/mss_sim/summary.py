@@ -144,6 +144,7 @@ def _fixed(x: float, digits: int) -> str:
     return f"{x:,.{digits}f}" if math.isfinite(x) else "nan"
 
 
+_PAD = "padding:0 0.6em"
 _HEADER = ("outcome", "estimate", "{pct} interval", "median", "5% to 95%", "unit", "undefined")
 
 
@@ -239,12 +240,17 @@ class Summary:
         head = "".join(f"<th>{esc(h)}</th>" for h in header)
         body = "".join(
             "<tr>"
-            + f'<td title="{esc(row.label)}"><code>{esc(line[0])}</code></td>'
-            + "".join(f'<td style="text-align:right">{esc(c)}</td>' for c in line[1:])
+            + f'<td title="{esc(row.label)}" style="{_PAD}"><code>{esc(line[0])}</code></td>'
+            + "".join(f'<td style="text-align:right;{_PAD}">{esc(c)}</td>' for c in line[1:])
             + "</tr>"
             for row, line in zip(self.rows, lines, strict=True)
         )
-        note = f"<p><small>{esc(self.note())}</small></p>" if self.omitted else ""
+        note = (
+            f"<p><small>Undefined in every run, not shown ({len(self.omitted)}): "
+            f"{esc(', '.join(self.omitted))}</small></p>"
+            if self.omitted
+            else ""
+        )
         caption = f"<caption>{esc(self.title)}</caption>" if self.title else ""
         return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 

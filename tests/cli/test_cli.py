@@ -367,6 +367,10 @@ def test_plot_compare_overlays_every_figure(cli_run, cli_run_no_plots, tmp_path,
     assert {p.stem for p in pngs} == STANDARD_FIGURES
     for png in pngs:
         assert_png(png)
+    # without --out, next to the result's own figures, not over them
+    code = main(["plot", str(a), "--compare", str(b)])
+    assert code == 0
+    assert {p.stem for p in (a / f"plots_vs_{b.name}").glob("*.png")} == STANDARD_FIGURES
 
 
 def test_plot_out_is_a_regular_file(cli_run, tmp_path):

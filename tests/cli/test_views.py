@@ -33,7 +33,7 @@ def test_trace_of_the_tiny_scenario(tmp_path):
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == (
-        "tiny, seed 3, replication 0: the run run_batch(seed=3) makes as replication 0"
+        "tiny, replication 0 of a batch with seed 3 (the same run as in run_batch(..., seed=3))"
     )
     rep = replay(mss_sim.load_scenario(TINY), seed=3, replication=0)
     assert lines[1:19] == [str(e) for e in timeline(rep)]

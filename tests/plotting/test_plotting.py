@@ -263,7 +263,7 @@ def test_distribution_counts_runs_and_its_curve_stops_at_the_defined_share(with_
     ecdf = twin.get_lines()[0]
     assert np.array_equal(np.asarray(ecdf.get_xdata(), float), [1.0, 2.0, 3.0])
     assert np.allclose(np.asarray(ecdf.get_ydata(), float), [0.2, 0.4, 0.6])
-    assert [t.get_text() for t in twin.texts] == ["undefined: 40% of runs"]
+    assert [t.get_text() for t in twin.texts] == ["defined in 60% of runs; undefined: 40% of runs"]
 
 
 def test_distribution_names_the_runs_that_never_reach(gsf):
@@ -273,7 +273,9 @@ def test_distribution_names_the_runs_that_never_reach(gsf):
     assert ax.get_xlabel() == "Months to half the ceiling (months)"
     if shown < RUNS:
         share = 1 - shown / RUNS
-        assert [t.get_text() for t in twin_of(ax).texts] == [f"never reached: {share:.0%} of runs"]
+        assert [t.get_text() for t in twin_of(ax).texts] == [
+            f"defined in {1 - share:.0%} of runs; never reached: {share:.0%} of runs"
+        ]
         assert f"defined in {shown} of {RUNS} runs" in ax.get_title()
 
 

@@ -234,10 +234,16 @@ def test_a_result_without_its_scenario_still_reports(stores, tmp_path):
 def test_write_report_and_the_command(stores, tmp_path, capsys):
     path = write_report(mss_sim.BatchResult.load(stores[0]), tmp_path / "a" / "r.html")
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert main(["report", str(stores[0])]) == 0
+    assert capsys.readouterr().out.strip() == f"report: {stores[0] / 'report.html'}"
+    single = (stores[0] / "report.html").read_text(encoding="utf-8")
     assert main(["report", str(stores[0]), "--compare", str(stores[1])]) == 0
-    out = capsys.readouterr().out
-    assert out.strip() == f"report: {stores[0] / 'report.html'}"
-    assert (stores[0] / "report.html").is_file()
+    compared = stores[0] / "report_vs_us_budget_cuts.html"
+    assert capsys.readouterr().out.strip() == f"report: {compared}"
+    assert 'id="differences"' in compared.read_text(encoding="utf-8")
+    # the comparison leaves the single result's report alone
+    assert 'id="differences"' not in (stores[0] / "report.html").read_text(encoding="utf-8")
+    assert single.count("<figure") == 6
     code = main(["report", str(tmp_path / "nothing")])
     assert code == 2
     assert "no such results directory" in capsys.readouterr().err

@@ -98,10 +98,12 @@ def replay_result(
 
 
 def typical_replication(result: BatchResult, output: str = "peak_deployed") -> int:
-    """The index of the replication whose `output` is closest to the batch's median.
+    """The index of the replication whose `output` is the batch's median.
 
-    Replications where `output` is undefined (NaN) are passed over; ties go to
-    the lowest index.
+    The median is taken as a value some replication had (the lower middle value
+    of an even number, ``numpy.percentile(..., method="inverted_cdf")``), so the
+    first replication with that value is returned. Replications where `output` is
+    undefined (NaN) are passed over.
 
     Raises
     ------
@@ -125,7 +127,7 @@ def typical_replication(result: BatchResult, output: str = "peak_deployed") -> i
     finite = np.isfinite(values)
     if not finite.any():
         raise ValueError(f"{output} is undefined in every replication")
-    median = float(np.median(values[finite]))
+    median = float(np.percentile(values[finite], 50, method="inverted_cdf"))
     distance = np.where(finite, np.abs(values - median), np.inf)
     start = int(result.meta.get("replications", [0, result.runs])[0])
     return start + int(np.argmin(distance))

@@ -27,7 +27,7 @@ from mss_sim.batch.legacy import read_legacy
 from mss_sim.batch.store import LOCK, Store, directory_kind, target_problem
 from mss_sim.catalog import describe, is_described
 from mss_sim.errors import BatchError, ResultsError
-from mss_sim.model.outputs import STANDARD_SCALARS
+from mss_sim.model.outputs import SECURITY_SCALARS, STANDARD_SCALARS
 from mss_sim.scenario import Scenario
 from mss_sim.scenario.spec import scenario_from_dict
 from mss_sim.summary import Summary, summarise
@@ -163,7 +163,7 @@ class BatchResult:
     def _repr_html_(self) -> str:
         import html
 
-        headline = [n for n in STANDARD_SCALARS if n in self.scalars]
+        headline = [n for n in (*STANDARD_SCALARS, *SECURITY_SCALARS) if n in self.scalars]
         table = self.summary(headline)._repr_html_() if headline and self.runs else ""
         failed = f", {len(self.failures)} failed" if self.failures else ""
         return (

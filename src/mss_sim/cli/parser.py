@@ -250,7 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="draw the figures of saved results")
     plot.add_argument("results", help="a results directory written by 'mss-sim run'")
     plot.add_argument("--compare", help="a second results directory to overlay on every figure")
-    plot.add_argument("--out", help="where to write the figures (default RESULTS/plots)")
+    plot.add_argument(
+        "--out",
+        help="where to write the figures (default RESULTS/plots, or RESULTS/plots_vs_<DIR2> "
+        "with --compare)",
+    )
     plot.add_argument(
         "--format", choices=["png", "svg", "pdf"], default="png", help="file format (png)"
     )
@@ -259,7 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write a self-contained HTML report of saved results")
     report.add_argument("results", help="a results directory written by 'mss-sim run'")
     report.add_argument("--compare", help="a second results directory to compare with")
-    report.add_argument("--out", help="the HTML file (default RESULTS/report.html)")
+    report.add_argument(
+        "--out",
+        help="the HTML file (default RESULTS/report.html, or RESULTS/report_vs_<DIR2>.html "
+        "with --compare)",
+    )
     report.set_defaults(func=cmd_report)
 
     trace = sub.add_parser(
@@ -281,7 +289,11 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument(
         "--no-status", action="store_true", help="leave out the state at each month's end"
     )
-    trace.add_argument("--plot", metavar="FILE", help="the figure's file (default out/<scenario>/)")
+    trace.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="the figure's file (default out/<scenario>_trace_seed<S>_rep<I>.png)",
+    )
     trace.add_argument("--no-plot", action="store_true", help="no figure")
     _add_set(trace)
     trace.set_defaults(func=cmd_trace)

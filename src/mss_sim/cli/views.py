@@ -141,7 +141,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     """
     result = BatchResult.load(args.results)
     compare = BatchResult.load(args.compare) if args.compare else None
-    out = Path(args.out) if args.out else Path(args.results) / "plots"
+    default = "plots" if compare is None else f"plots_vs_{Path(args.compare).name}"
+    out = Path(args.out) if args.out else Path(args.results) / default
     typical = typical_of(result) if compare is None else None
     for path in write_plots(result, out, compare=compare, typical=typical, fmt=args.format):
         print(path)
@@ -172,7 +173,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         figure = (
             Path(args.plot)
             if args.plot
-            else (Path("out") / scenario.name / f"trace_seed{args.seed}_rep{args.replication}.png")
+            else Path("out") / f"{scenario.name}_trace_seed{args.seed}_rep{args.replication}.png"
         )
         from mss_sim.report import check_target
 
@@ -180,8 +181,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
         figure.parent.mkdir(parents=True, exist_ok=True)
     rep = replay(scenario, seed=args.seed, replication=args.replication)
     print(
-        f"{scenario.name}, seed {args.seed}, replication {args.replication}: the run "
-        f"run_batch(seed={args.seed}) makes as replication {args.replication}"
+        f"{scenario.name}, replication {args.replication} of a batch with seed {args.seed} "
+        f"(the same run as in run_batch(..., seed={args.seed}))"
     )
     for entry in timeline(rep, categories=wanted, status=not args.no_status):
         print(entry)
@@ -211,7 +212,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     """
     from mss_sim.report import check_target, write_report
 
-    out = Path(args.out) if args.out else Path(args.results) / "report.html"
+    default = "report.html" if not args.compare else f"report_vs_{Path(args.compare).name}.html"
+    out = Path(args.out) if args.out else Path(args.results) / default
     if out.is_dir():
         out = out / "report.html"
     check_target(out)

@@ -20,7 +20,7 @@ from mss_sim.model.compiled import CompiledScenario
 from mss_sim.model.deployment import Force
 from mss_sim.model.outputs import DRAFT_SCALARS, SECURITY_SCALARS, STANDARD_SCALARS
 from mss_sim.model.security import Security
-from mss_sim.model.shared import MandateState, Process, Strength
+from mss_sim.model.shared import EventLog, MandateState, Process, Strength
 
 __all__ = ["Monitor"]
 
@@ -56,8 +56,10 @@ class Monitor:
         mandate: MandateState,
         strength: Strength,
         security: Security | None = None,
+        log: EventLog | None = None,
     ):
         self._plan = plan
+        self._log = log
         self._security = security
         self._clock = clock
         self._treasury, self._force, self._chamber = treasury, force, chamber
@@ -109,6 +111,8 @@ class Monitor:
             ]
             if security is not None:
                 rows[k] += security.row()
+            if self._log is not None:
+                self._log.mark_month_end()
 
     def scalars(self) -> np.ndarray:
         """Return the scalar outcomes of the finished run, in the plan's order."""

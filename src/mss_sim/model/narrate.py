@@ -102,7 +102,7 @@ def _split(d: Mapping[str, Any], skip: tuple[str, ...]) -> str:
 
 
 def _deployed(e: Event, d: Mapping[str, Any]) -> str:
-    why = " as relief" if d.get("reason") else ""
+    why = " to relieve a group" if d.get("reason") else ""
     return f"{d['count']:,} personnel from {e.actor} arrive{why}; {d['total']:,} deployed"
 
 
@@ -191,7 +191,7 @@ _SENTENCES: dict[EventKind, Callable[[Event, Mapping[str, Any]], str]] = {
     ),
     EventKind.ASSESSED: _assessed,
     EventKind.CONTRIBUTION: lambda e, d: (
-        f"{e.actor} pays {usd_millions(d['cents'])} of assessed contributions"
+        f"{_does(e.actor, 'pays')} {usd_millions(d['cents'])} of assessed contributions"
     ),
     EventKind.PAID: lambda e, d: (
         f"The {_account(e.actor)} account pays {usd_millions(d['cents'])} of bills"
@@ -214,16 +214,21 @@ _SENTENCES: dict[EventKind, Callable[[Event, Mapping[str, Any]], str]] = {
         f"{e.actor} loses {d['count']:,} personnel to attrition; {d['total']:,} deployed"
     ),
     EventKind.REPATRIATED: lambda e, d: (
-        f"{d['count']:,} personnel from {e.actor} leave ({_kind(d['reason'])}); "
-        f"{d['total']:,} deployed"
+        f"{d['count']:,} personnel from {e.actor} "
+        + (
+            "go home at the end of their tour"
+            if d["reason"] == "rotation"
+            else f"leave ({_kind(d['reason'])})"
+        )
+        + f"; {d['total']:,} deployed"
     ),
     EventKind.HANDOVER: lambda e, d: (
         f"{e.actor} takes over the lead from {d['previous'] or 'nobody'}; "
         f"deployments pause for {d['gap_days']:.0f} days"
     ),
     EventKind.OFFENSIVE: lambda e, d: (
-        f"Gang offensive: {d['killings']:,} killed; gangs control "
-        f"{d['gang_control']:.0%} of Port-au-Prince"
+        f"A gang offensive this month: {d['killings']:,} people killed in the month; gangs "
+        f"control {d['gang_control']:.0%} of Port-au-Prince"
     ),
 }
 
@@ -261,8 +266,8 @@ class Entry:
 
 
 def _status(rep: Replication) -> list[Entry]:
-    """The state sampled at each month's end: dated the next month's first day, when the
-    sample is taken (after that day's month-end bookkeeping)."""
+    """The state sampled at each month's end, dated the next month's first day (the
+    sample is taken at midnight, after that night's bills, attrition and withdrawals)."""
     s = rep.series
     first = rep.events[0]
     origin = first.date - dt.timedelta(days=math.floor(first.day))
@@ -310,14 +315,16 @@ def timeline(
         raise ValueError(f"no timeline category {unknown[0]!r}; the categories are {known}")
     if not rep.events:
         raise ValueError("the replication has no event log; run it with record_events=True")
-    entries = [
-        Entry(e.date, category(e), narrate(e), e.kind.value, e.day)
-        for e in rep.events
-        if category(e) in wanted
-    ]
-    if status and "status" in wanted:
-        entries += _status(rep)
-        # After the events of its day up to the sample (month-end bookkeeping happens at
-        # midnight), before those later that day; the sort is stable, the log's order kept.
-        entries.sort(key=lambda x: (x.day, x.category == "status"))
-    return entries
+    states = _status(rep) if status and "status" in wanted else []
+    marks = list(rep.month_marks)
+    if states and len(marks) != len(states):  # a replication made without the marks
+        marks = [sum(e.day <= s.day for e in rep.events) for s in states]
+    entries: list[Entry] = []
+    k = 0
+    for i, e in enumerate(rep.events):
+        while k < len(states) and marks[k] <= i:  # the state sampled before this event
+            entries.append(states[k])
+            k += 1
+        if category(e) in wanted:
+            entries.append(Entry(e.date, category(e), narrate(e), e.kind.value, e.day))
+    return entries + states[k:]

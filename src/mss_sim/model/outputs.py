@@ -212,6 +212,9 @@ class Replication:
         Everything that happened, in order.
     parameters : dict of str to float
         This replication's draws of the scenario's uncertain values, by key path.
+    month_marks : tuple of int
+        With the event log: for each month, how many events came before the state
+        at its end was sampled (so a timeline can place that state among them).
     """
 
     scenario: str
@@ -220,6 +223,7 @@ class Replication:
     scalars: dict[str, float]
     events: tuple[Event, ...] = field(repr=False)
     parameters: dict[str, float]
+    month_marks: tuple[int, ...] = field(default=(), repr=False)
 
     def __repr__(self) -> str:
         span = f"{self.months[0]} to {self.months[-1]}" if len(self.months) else "no months"

@@ -42,12 +42,18 @@ class EventLog:
     Callers on hot paths test :attr:`record` before building an event's details.
     """
 
-    __slots__ = ("clock", "events", "record")
+    __slots__ = ("clock", "events", "month_marks", "record")
 
     def __init__(self, clock: Clock, *, record: bool):
         self.clock = clock
         self.record = record
         self.events: list[Event] = []
+        self.month_marks: list[int] = []  # events logged before each month-end sample
+
+    def mark_month_end(self) -> None:
+        """Note how many events came before this month-end sample (when recording)."""
+        if self.record:
+            self.month_marks.append(len(self.events))
 
     def __call__(self, kind: EventKind, actor: str, /, **details: Any) -> None:
         """Append an event at the current time (nothing when not recording)."""

@@ -9,7 +9,7 @@ the subsystems never refer to each other except through the bus, where
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -49,12 +49,16 @@ class Outcome:
         The draws of the uncertain values, in the order of ``plan.parameters.paths``.
     events : list of Event
         The event log (empty unless recorded).
+    month_marks : list of int
+        For each month end, how many events were logged before its sample (empty
+        unless recorded).
     """
 
     series: np.ndarray
     scalars: np.ndarray
     parameters: list[float]
     events: list[Event]
+    month_marks: list[int] = field(default_factory=list)
 
 
 class _Feedback:
@@ -182,7 +186,7 @@ def run(
             )
         )
     negotiations = Negotiations(spec.council.drafts, chamber, clock, log, bus, streams, mandate)
-    monitor = Monitor(plan, clock, treasury, force, chamber, mandate, strength, security)
+    monitor = Monitor(plan, clock, treasury, force, chamber, mandate, strength, security, log)
     # Costs accrue up to every change of strength or mandate; after a change of
     # mandate the force meets the new ceiling before the assessed budget is set up.
     bus.strength_changing.append(treasury.accrue)
@@ -198,7 +202,7 @@ def run(
     if airlift is not None:
         airlift.start()
     env.run(until=env.process(monitor.month_ends()))
-    return Outcome(monitor.series, monitor.scalars(), draws, log.events)
+    return Outcome(monitor.series, monitor.scalars(), draws, log.events, log.month_marks)
 
 
 def simulate(
@@ -249,4 +253,5 @@ def simulate(
         scalars=dict(zip(plan.scalar_names, out.scalars.tolist(), strict=True)),
         events=tuple(out.events),
         parameters=dict(zip(plan.parameters.paths, out.parameters, strict=True)),
+        month_marks=tuple(out.month_marks),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mss_sim.plotting._style import subtitle
+from mss_sim.plotting._style import COLOURS, subtitle
 from mss_sim.plotting.distributions import plot_compare, plot_distribution, plot_probabilities
 from mss_sim.plotting.fans import plot_deployment, plot_fan, plot_money
 
@@ -80,7 +80,7 @@ def plot_dashboard(
         plot_probabilities(result, key_probabilities(result), ax=ax[3])
         if security:
             plot_fan(result, "gang_control", ax=ax[4])
-            plot_fan(result, "killings", ax=ax[5])
+            plot_fan(result, "killings", ax=ax[5], color=COLOURS[1])
         else:
             plot_distribution(result, "peak_deployed", ax=ax[4])
             plot_distribution(result, "total_received_usd", ax=ax[5])

@@ -157,9 +157,12 @@ def plot_distribution(
         return ax
     if finite.size:
         whole = bool(np.all(finite == np.round(finite)))
-        if bins == "auto" and whole and finite.max() - finite.min() <= 60:
+        short = finite.max() - finite.min() <= 60
+        if bins == "auto" and whole and short:
             # whole numbers over a short range: one bar per value
             edges = np.arange(finite.min() - 0.5, finite.max() + 1.5)
+        elif bins == "auto" and info.kind is OutputKind.MONTHS and short:
+            edges = np.arange(np.floor(finite.min()), np.floor(finite.max()) + 2)  # by month
         else:
             edges = np.histogram_bin_edges(finite, bins=bins)
         if edges[0] == edges[-1]:
@@ -168,7 +171,8 @@ def plot_distribution(
         twin = ax.twinx()
         xs = np.sort(finite)
         twin.step(xs, np.arange(1, xs.size + 1) / total, where="post", color=color, linewidth=1.4)
-        twin.set_ylim(0, min(1.02, 1.15 * xs.size / total + 0.05))
+        share = xs.size / total
+        twin.set_ylim(0, min(1.02, max(1.25 * share, share + 0.02)))
         twin.set_ylabel("share of all runs at most x")
         from matplotlib.ticker import PercentFormatter
 
@@ -177,7 +181,7 @@ def plot_distribution(
             reached = finite.size / total
             twin.axhline(reached, color=color, linestyle=":", linewidth=1)
             twin.annotate(
-                _undefined_text(info, 1 - reached),
+                f"defined in {reached:.0%} of runs; {_undefined_text(info, 1 - reached)}",
                 (0.02, reached),
                 xycoords=("axes fraction", "data"),
                 va="bottom",
@@ -188,6 +192,9 @@ def plot_distribution(
     ax.set_xlabel(info.axis_label())
     number_axis(ax, info, axis="x")
     ax.set_ylabel("runs")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     note = f"defined in {finite.size:,} of {total:,} runs" if finite.size < total else ""
     title(ax, info, result, note=note)
     return ax

@@ -75,7 +75,7 @@ def plot_timeline(rep: Replication, *, ax: Axes | None = None, title: str | None
             events = rep.events_of(kind)
         days = np.array([e.date for e in events], dtype="datetime64[D]")
         if days.size:
-            y = -0.06 * top * (1 + i % 2)
+            y = -0.05 * top * (1 + i % 3)
             ax.plot(
                 days,
                 [y] * len(days),
@@ -89,7 +89,7 @@ def plot_timeline(rep: Replication, *, ax: Axes | None = None, title: str | None
     ax.set_ylabel(info.axis_label())
     number_axis(ax, info)
     date_axis(ax)
-    ax.set_ylim(-0.16 * top, 1.08 * top)
+    ax.set_ylim(-0.2 * top, 1.08 * top)
     ax.set_title(title or f"One run of {rep.scenario}", fontsize="medium")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")
     return ax

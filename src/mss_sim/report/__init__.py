@@ -36,10 +36,30 @@ from mss_sim.plotting import (
 )
 from mss_sim.plotting._style import distinct_labels, label_of
 from mss_sim.plotting.dashboard import key_probabilities
+from mss_sim.plotting.record import record_points
 from mss_sim.report import content
 from mss_sim.report.figures import new_figure, svg
 
 __all__ = ["check_target", "render_report", "write_report"]
+
+
+def _deployment_caption(result: BatchResult, typical: content.Typical | None) -> str:
+    """What the deployment figure shows, and only that."""
+    parts = [
+        "Median strength with the central 50% and 90% of runs shaded, the median "
+        "ceiling in force and the scheduled Council votes"
+    ]
+    if record_points(result, "deployed"):
+        parts.append("the recorded strengths (points, with their ranges)")
+    text = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    if typical is not None:
+        marks = [
+            what
+            for kind, what in (("lapsed", "lapses"), ("handover", "lead handovers"))
+            if typical.rep.events_of(kind)
+        ]
+        text += "; in black, the typical run" + (f" and its {' and '.join(marks)}" if marks else "")
+    return text + "."
 
 
 def _figures(batches: list[content.Batch], typical: content.Typical | None) -> list[dict[str, str]]:
@@ -53,11 +73,7 @@ def _figures(batches: list[content.Batch], typical: content.Typical | None) -> l
     fig = new_figure()
     if b is None:
         plot_deployment(a, ax=fig.add_subplot(), typical=typical.rep if typical else None)
-        caption = (
-            "Median strength with the central 50% and 90% of runs shaded, the median "
-            "ceiling in force, the scheduled Council votes and the recorded strengths "
-            "within the horizon; in black, the typical run and its lapses and handovers."
-        )
+        caption = _deployment_caption(a, typical)
     else:
         plot_compare(a, b, "deployed", ax=fig.add_subplot())
         caption = "Median strength of each result with the central 50% of runs shaded."

@@ -139,7 +139,7 @@ def _number(x: float, kind: str) -> str:
         return "n/a"
     if kind == OutputKind.SHARE:
         return f"{x:.0%}"
-    if kind == OutputKind.MONTHS:
+    if kind == OutputKind.MONTHS and x != round(x):
         return f"{x:,.1f}"
     if abs(x) >= 100 or x == round(x):
         return f"{x:,.0f}"
@@ -278,7 +278,7 @@ def typical(batch: Batch, output: str = "peak_deployed") -> Typical | None:
     index = typical_replication(result, output)
     rep = replay_result(result, index, scenario=batch.scenario)
     values = np.asarray(result.scalars[output], float)
-    median = float(np.median(values[np.isfinite(values)]))
+    median = float(np.percentile(values[np.isfinite(values)], 50, method="inverted_cdf"))
     label = describe(output).label.lower()
     return Typical(index, output, label, rep.scalars[output], median, rep, timeline(rep))
 
