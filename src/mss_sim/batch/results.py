@@ -44,13 +44,16 @@ class StoredColumns(Mapping[str, np.ndarray]):
     """The columns of one kind in a results store, read when asked for.
 
     Behaves as a read-only ``dict`` of NumPy arrays. Recently read columns are
-    kept (up to 64 MB); use :meth:`read_many` to read several in one pass.
+    kept (up to 64 MB); asking for one reads the columns after it too (up to 16 MB),
+    so a loop over the columns makes few passes over the chunk files. Use
+    :meth:`read_many` to read chosen columns in one pass.
     """
 
     def __init__(self, store: Store, kind: Kind, names: Sequence[str]):
         self._store = store
         self._kind = kind
         self._names = tuple(names)
+        self._index = {n: i for i, n in enumerate(self._names)}
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -59,7 +62,13 @@ class StoredColumns(Mapping[str, np.ndarray]):
         if name in self._cache:
             self._cache.move_to_end(name)
             return self._cache[name]
-        return self.read_many([name])[name]
+        # Read the next columns too, as many as a quarter of the cache holds: a loop
+        # over the columns then makes a few passes over the chunk files, not one each.
+        per_column = max(1, self._store.runs * self.width() * 8)
+        ahead = max(1, _CACHE_BYTES // 4 // per_column)
+        start = self._index[name]
+        wanted = [n for n in self._names[start : start + ahead] if n not in self._cache]
+        return self.read_many(wanted)[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
