@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import subprocess
 import sys
@@ -132,7 +133,7 @@ def test_fan_axes_carry_words_and_units(gsf, name, unit):
     ax = plotting.plot_fan(gsf, name)
     assert ax.get_ylabel().endswith(f"({unit})")
     assert name not in ax.get_title()  # words, not the variable's name
-    assert ax.get_title().splitlines()[-1] == f"gsf_2025, {RUNS} runs"
+    assert ax.get_title().splitlines()[-1] == f"gsf_2025 (seed 1), {RUNS} runs"
 
 
 def test_money_axes_have_no_offset_or_exponent(gsf):
@@ -338,7 +339,7 @@ def test_compare_series_draws_both_medians_in_distinct_colours(gsf, cuts):
         expected = np.median(result.series["deployed"], axis=0)
         ydata = np.asarray(by_label[f"{label} median"].get_ydata(), float)
         np.testing.assert_allclose(ydata, expected, rtol=1e-12)
-    assert "gsf_2025, 30 runs vs us_budget_cuts, 30 runs" in ax.get_title()
+    assert "gsf_2025 (seed 1), 30 runs vs us_budget_cuts (seed 1), 30 runs" in ax.get_title()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["base median", "cuts median"]
 
 
@@ -351,7 +352,26 @@ def test_compare_default_labels_name_scenario_and_seed(gsf, cuts):
 def test_compare_two_runs_of_one_scenario_get_distinct_labels(gsf):
     ax = plotting.plot_compare(gsf, gsf, "deployed")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert len(set(labels)) == 2
+    assert labels == ["gsf_2025 (seed 1) [1] median", "gsf_2025 (seed 1) [2] median"]
+
+
+def test_compare_titles_say_which_seed_is_which(gsf):
+    other = dataclasses.replace(gsf, meta={**gsf.meta, "seed": 3})
+    ax = plotting.plot_compare(gsf, other, "peak_deployed")
+    assert ax.get_title().splitlines()[-1] == (
+        f"gsf_2025 (seed 1), {RUNS} runs vs gsf_2025 (seed 3), {RUNS} runs"
+    )
+    fig = plotting.plot_dashboard(gsf, compare=other)
+    assert fig.get_suptitle() == f"gsf_2025 (seed 1), {RUNS} runs vs gsf_2025 (seed 3), {RUNS} runs"
+    plt.close(fig)
+
+
+def test_two_stores_of_one_batch_are_told_apart_by_directory(gsf):
+    a = dataclasses.replace(gsf, meta={**gsf.meta, "store": "out/first"})
+    b = dataclasses.replace(gsf, meta={**gsf.meta, "store": "out/second"})
+    ax = plotting.plot_compare(a, b, "deployed")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["gsf_2025 (seed 1), first median", "gsf_2025 (seed 1), second median"]
 
 
 def test_compare_scalar_draws_two_shares_of_all_runs(gsf, cuts):
@@ -382,7 +402,7 @@ def test_dashboard_one_and_two_results(gsf, cuts):
     fig = plotting.plot_dashboard(gsf)
     titled = [ax for ax in fig.axes if ax.get_title()]
     assert len(titled) == 6
-    assert "gsf_2025, 30 runs, seed 1" in fig.get_suptitle()
+    assert fig.get_suptitle() == "gsf_2025 (seed 1), 30 runs"
     fig2 = plotting.plot_dashboard(gsf, compare=cuts)
     assert "vs us_budget_cuts" in fig2.get_suptitle()
     for ax in fig.axes + fig2.axes:

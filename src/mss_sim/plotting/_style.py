@@ -3,6 +3,7 @@ titles with the scenario and runs, and a colour per result."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,9 +21,9 @@ __all__ = [
     "axes",
     "date_axis",
     "dates",
-    "distinct_labels",
     "label_of",
     "number_axis",
+    "result_labels",
     "scalar_values",
     "series_values",
     "subtitle",
@@ -107,20 +108,22 @@ def label_of(result: BatchResult, label: str | None = None) -> str:
     return f"{name} (seed {meta['seed']})" if meta.get("seed") is not None else name
 
 
-def distinct_labels(labels: list[str]) -> tuple[str, ...]:
-    """`labels`, numbered when two are the same."""
+def result_labels(*results: BatchResult) -> tuple[str, ...]:
+    """The results' labels, made distinct: by their directories when the scenario,
+    policy and seed are the same, numbered in the order given when those are too."""
+    labels = [label_of(r) for r in results]
     if len(set(labels)) == len(labels):
         return tuple(labels)
+    places = [Path(str(r.meta["store"])).name if r.meta.get("store") else "" for r in results]
+    if all(places) and len(set(places)) == len(places):
+        return tuple(f"{lab}, {place}" for lab, place in zip(labels, places, strict=True))
     return tuple(f"{lab} [{i + 1}]" for i, lab in enumerate(labels))
 
 
 def subtitle(*results: BatchResult) -> str:
-    """Scenario(s) and runs, for a title."""
-    parts = []
-    for r in results:
-        name = r.meta.get("policy") or r.meta.get("scenario") or "result"
-        parts.append(f"{name}, {r.runs:,} runs")
-    return " vs ".join(parts)
+    """Each result's label (scenario or policy, and seed) and runs, for a title."""
+    labels = result_labels(*results)
+    return " vs ".join(f"{lab}, {r.runs:,} runs" for lab, r in zip(labels, results, strict=True))
 
 
 def title(ax: Axes, info: OutputInfo, *results: BatchResult, note: str = "") -> None:

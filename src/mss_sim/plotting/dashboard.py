@@ -93,7 +93,5 @@ def plot_dashboard(
         more = ("gang_control", "killings") if security else ("peak_deployed", "total_received_usd")
         for axis, name in zip(ax[4:], more, strict=True):
             plot_compare(result, compare, name, ax=axis)
-    runs = subtitle(result, *([compare] if compare is not None else []))
-    seed = result.meta.get("seed")
-    fig.suptitle(f"{runs}" + (f", seed {seed}" if seed is not None else ""), fontsize="large")
+    fig.suptitle(subtitle(result, *([compare] if compare is not None else [])), fontsize="large")
     return fig

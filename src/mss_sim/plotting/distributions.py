@@ -11,9 +11,9 @@ from mss_sim.catalog import OutputInfo, OutputKind
 from mss_sim.plotting._style import (
     COLOURS,
     axes,
-    distinct_labels,
     label_of,
     number_axis,
+    result_labels,
     scalar_values,
     series_values,
     subtitle,
@@ -98,7 +98,7 @@ def plot_probabilities(
     """
     ax = axes(ax)
     results = [result] if compare is None else [result, compare]
-    labels = labels or distinct_labels([label_of(r) for r in results])
+    labels = labels or result_labels(*results)
     _bars(ax, results, names, labels)
     ax.set_title(f"Key probabilities\n{subtitle(*results)}", fontsize="medium")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize="small")
@@ -227,7 +227,7 @@ def plot_compare(
     matplotlib.axes.Axes
     """
     ax = axes(ax)
-    la, lb = labels if labels is not None else distinct_labels([label_of(a), label_of(b)])
+    la, lb = labels if labels is not None else result_labels(a, b)
     if name in a.series and name in b.series:
         for result, label, colour in ((a, la, COLOURS[0]), (b, lb, COLOURS[1])):
             _fan(ax, result, name, color=colour, label=label, bands=(0.5,))

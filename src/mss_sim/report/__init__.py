@@ -34,7 +34,7 @@ from mss_sim.plotting import (
     plot_security,
     plot_timeline,
 )
-from mss_sim.plotting._style import distinct_labels, label_of
+from mss_sim.plotting._style import result_labels
 from mss_sim.plotting.dashboard import key_probabilities
 from mss_sim.plotting.record import record_points
 from mss_sim.report import content
@@ -149,7 +149,7 @@ def render_report(result: BatchResult, *, compare: BatchResult | None = None) ->
             "the report needs Jinja2; install it with pip install 'mss-sim[report]'"
         ) from None
     results = [result] if compare is None else [result, compare]
-    labels = distinct_labels([label_of(r) for r in results])
+    labels = result_labels(*results)
     batches = [content.batch_info(r, lab) for r, lab in zip(results, labels, strict=True)]
     typical = content.typical(batches[0])
     how, differences = content.comparison_rows(result, compare) if compare else ("", [])
