@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -163,8 +164,24 @@ def test_each_policy_result_is_named_in_figures(tmp_path):
     exp = mss_sim.run_experiment(
         gsf, {"as_is": {}, "no_us": NO_US}, runs=4, seed=1, out=tmp_path / "e"
     )
-    for loaded in (exp, mss_sim.ExperimentResult.load(tmp_path / "e")):
+    alone = {name: mss_sim.BatchResult.load(tmp_path / "e" / "policies" / name) for name in exp}
+    for loaded in (exp, mss_sim.ExperimentResult.load(tmp_path / "e"), alone):
         assert loaded["no_us"].meta["policy"] == "no_us"
         ax = plotting.plot_compare(loaded["as_is"], loaded["no_us"], "deployed")
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert labels == ["as_is (seed 1) median", "no_us (seed 1) median"]
+
+
+def test_an_experiment_directory_is_not_taken_for_one_result(tmp_path, gsf):
+    out = tmp_path / "exp"
+    mss_sim.run_experiment(gsf, {"as_is": {}, "no_us": NO_US}, runs=3, seed=1, out=out)
+    with pytest.raises(mss_sim.ResultsError) as exc:
+        mss_sim.BatchResult.load(out)
+    assert str(exc.value) == (
+        f"{out}: an experiment (2 policies), not one result; open one policy's results, "
+        f"e.g. {out / 'policies' / 'as_is'}, or the whole experiment with ExperimentResult.load"
+    )
+    # A store that merely sits in a folder called "policies" is not a policy.
+    copy = tmp_path / "policies" / "as_is"
+    shutil.copytree(out / "policies" / "as_is", copy)
+    assert "policy" not in mss_sim.BatchResult.load(copy).meta

@@ -21,6 +21,7 @@ from legacy_format import edit_info, rewrite_arrays, write_legacy
 
 import mss_sim
 import mss_sim.batch.files as files_module
+import mss_sim.batch.columns as columns_module
 import mss_sim.batch.results as results_module
 from mss_sim.batch import BatchResult, Failure
 from mss_sim.batch.results import StoredColumns
@@ -468,7 +469,7 @@ def test_stored_columns_keep_recently_read_columns_within_a_budget(real, saved, 
     loaded.scalars[a], loaded.scalars[b], loaded.scalars[a]
     assert len(counter.calls) == 1  # b was read with a, and both were kept
     assert counter.calls[0][1][:2] == [a, b]
-    monkeypatch.setattr(results_module, "_CACHE_BYTES", RUNS * 8)  # room for one column
+    monkeypatch.setattr(columns_module, "_CACHE_BYTES", RUNS * 8)  # room for one column
     loaded = BatchResult.load(saved)
     counter.calls.clear()
     loaded.scalars[a], loaded.scalars[b], loaded.scalars[b], loaded.scalars[a]
@@ -663,6 +664,33 @@ def test_manifest_with_a_missing_entry(copy, key):
     message = load_error(copy)
     assert message.startswith(f"{copy / 'store.json'}: incomplete manifest")
     assert key in message
+
+
+@pytest.mark.parametrize(
+    ("meta", "problem"),
+    [
+        (None, "bad or missing meta"),
+        ("text", "bad or missing meta"),
+        ({"scenario_hash": "x", "seed": 1}, "missing 'scenario'"),
+        ({"scenario": 3, "scenario_hash": "x", "seed": 1}, "bad or missing meta.scenario: 3"),
+        ({"scenario": "s", "seed": 1}, "missing 'scenario_hash'"),
+        ({"scenario": "s", "scenario_hash": "x", "seed": "abc"}, "meta.seed: 'abc'"),
+        ({"scenario": "s", "scenario_hash": "x", "seed": -1}, "meta.seed: -1"),
+        ({"scenario": "s", "scenario_hash": "x", "seed": True}, "meta.seed: True"),
+    ],
+)
+def test_manifest_with_damaged_metadata(copy, meta, problem):
+    edit_manifest(copy, meta=meta)
+    message = load_error(copy)
+    assert message.startswith(f"{copy / 'store.json'}: incomplete manifest (")
+    assert problem in message
+
+
+def test_manifest_without_metadata(copy):
+    info = manifest(copy)
+    del info["meta"]
+    (copy / "store.json").write_text(json.dumps(info), encoding="utf-8")
+    assert load_error(copy) == f"{copy / 'store.json'}: incomplete manifest (missing 'meta')"
 
 
 # ------------------------------------------------------------ not a result at all

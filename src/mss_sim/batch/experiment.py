@@ -29,6 +29,7 @@ import numpy as np
 from mss_sim.batch.design import check_design, design_points
 from mss_sim.batch.results import BatchResult
 from mss_sim.batch.runner import Backend, _run_batch
+from mss_sim.batch.store import EXPERIMENT
 from mss_sim.catalog import describe, is_described
 from mss_sim.errors import ResultsError
 from mss_sim.model.compiled import compile
@@ -36,7 +37,7 @@ from mss_sim.scenario.spec import Policy, Scenario
 
 __all__ = ["ExperimentResult", "run_experiment"]
 
-_FILE = "experiment.json"
+_FILE = EXPERIMENT
 
 
 @dataclass

@@ -40,13 +40,16 @@ from mss_sim.batch.chunk import Failure, OutputNames
 from mss_sim.errors import ResultsError
 
 __all__ = [
+    "EXPERIMENT",
     "JOURNAL",
     "MANIFEST",
     "STORE_FORMAT",
     "ChunkRecord",
     "Store",
     "directory_kind",
+    "experiment_policies",
     "missing_ranges",
+    "policy_of",
     "read_journal",
     "read_manifest",
     "sha256_file",
@@ -57,6 +60,7 @@ STORE_FORMAT = "mss_sim.BatchStore"
 STORE_VERSION = 1
 MANIFEST = "store.json"
 JOURNAL = "chunks.jsonl"
+EXPERIMENT = "experiment.json"
 CHUNKS = "chunks"
 LOCK = ".lock"
 PARAM = "param:"
@@ -323,9 +327,37 @@ def read_manifest(path: Path) -> dict[str, Any]:
         months = Store(path, manifest, []).month_values()
         if len(months) != manifest["months"] or (len(months) and np.isnat(months).any()):
             raise ValueError("first_month")
-    except (KeyError, TypeError, ValueError) as exc:
+        meta = manifest["meta"]
+        if not isinstance(meta, dict):
+            raise ValueError("meta")
+        for key in ("scenario", "scenario_hash"):
+            if not isinstance(meta[key], str):
+                raise ValueError(f"meta.{key}: {meta[key]!r}")
+        if type(meta["seed"]) is not int or meta["seed"] < 0:
+            raise ValueError(f"meta.seed: {meta['seed']!r}")
+    except KeyError as exc:
+        raise ResultsError(f"{file}: incomplete manifest (missing {exc})") from None
+    except (TypeError, ValueError) as exc:
         raise ResultsError(f"{file}: incomplete manifest (bad or missing {exc})") from None
     return manifest
+
+
+def experiment_policies(path: Path) -> list[str] | None:
+    """The policies of the experiment written to `path`, or None if it holds none."""
+    try:
+        described = json.loads((path / EXPERIMENT).read_text(encoding="utf-8"))
+        return [str(name) for name in described["policies"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def policy_of(path: Path) -> str | None:
+    """The policy whose results `path` holds, if it is ``<experiment>/policies/<name>``."""
+    path = path.resolve()
+    if path.parent.name != "policies":
+        return None
+    names = experiment_policies(path.parent.parent)
+    return path.name if names is not None and path.name in names else None
 
 
 def read_journal(path: Path) -> tuple[list[ChunkRecord], int]:
