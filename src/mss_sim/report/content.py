@@ -18,7 +18,7 @@ from mss_sim.errors import ResultsError, ScenarioError
 from mss_sim.model.narrate import Entry, timeline
 from mss_sim.model.outputs import SECURITY_SCALARS, Replication
 from mss_sim.plotting.dashboard import key_probabilities
-from mss_sim.scenario import Scenario
+from mss_sim.scenario import Scenario, bundled_scenarios, load_scenario
 from mss_sim.scenario.display import uncertain_rows
 from mss_sim.summary import SummaryRow, summarise
 
@@ -50,6 +50,7 @@ class Batch:
     problem: str = ""
     reproduce: list[tuple[str, str]] = field(default_factory=list)
     command: str = ""
+    command_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,7 @@ def batch_info(result: BatchResult, label: str) -> Batch:
     except (ResultsError, ScenarioError) as exc:  # the report says what it cannot show
         problem = str(exc)
     design = meta.get("design", "monte_carlo")
-    words = ["mss-sim", "run", str(meta.get("scenario")), "--runs", str(result.runs)]
-    words += ["--seed", str(meta.get("seed"))]
-    if design != "monte_carlo":
-        words += ["--design", str(design)]
+    command, note = rerun(result)
     reproduce = [
         ("scenario", str(meta.get("scenario"))),
         ("scenario content hash (SHA-256)", str(meta.get("scenario_hash"))),
@@ -111,7 +109,58 @@ def batch_info(result: BatchResult, label: str) -> Batch:
         ("created", str(meta.get("created"))),
         ("results directory", str(meta.get("store", "(in memory)"))),
     ]
-    return Batch(label, result, scenario, problem, reproduce, shlex.join(words))
+    return Batch(label, result, scenario, problem, reproduce, command, note)
+
+
+def rerun(result: BatchResult) -> tuple[str, str]:
+    """What runs the batch again, and why it is that: the ``mss-sim run`` command when
+    the bundled scenario of its name is the one it ran, Python code otherwise.
+
+    Returns
+    -------
+    command, note : str
+    """
+    meta = result.meta
+    name, design = str(meta.get("scenario")), str(meta.get("design", "monte_carlo"))
+    runs, seed = result.runs, meta.get("seed")
+    bundled = bundled_scenarios().get(name)
+    try:
+        same = bundled is not None and load_scenario(bundled).content_hash() == meta.get(
+            "scenario_hash"
+        )
+    except ScenarioError:
+        same = False
+    policy = meta.get("policy")
+    if same and not policy:
+        words = ["mss-sim", "run", name, "--runs", str(runs), "--seed", str(seed)]
+        words += ["--design", design] if design != "monte_carlo" else []
+        return shlex.join(words), f"The bundled scenario {name} is the one the batch ran."
+    if policy:
+        why = f"The batch ran policy {policy} of an experiment on {name}"
+    elif bundled is None:
+        why = f"No scenario bundled with this version is called {name}"
+    else:
+        why = (
+            f"The batch ran a scenario that differs from the bundled {name} "
+            "(a --set value or an edited file)"
+        )
+    if meta.get("scenario_spec") is None:
+        return "", f"{why}, and the result does not keep the scenario it ran."
+    if policy and design != "monte_carlo":
+        return "", (
+            f"{why}, whose policies share one {design} design: run_experiment with the "
+            "experiment's scenario, policies, runs and seed repeats it exactly."
+        )
+    store = meta.get("store")
+    load = (
+        f"res = mss_sim.BatchResult.load({str(store)!r})"
+        if store is not None
+        else "res = ...  # this result, in memory"
+    )
+    design_arg = f", design={design!r}" if design != "monte_carlo" else ""
+    run = f"mss_sim.run_batch(res.scenario(), {runs}, seed={seed}{design_arg})"
+    code = f"import mss_sim\n{load}\n{run}"
+    return code, f"{why}; the result keeps the scenario it ran, and this runs it again."
 
 
 def _indices(result: BatchResult) -> str:

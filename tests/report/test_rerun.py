@@ -1,0 +1,109 @@
+"""The report's way to run a batch again: a command when it is exact, code otherwise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+
+import mss_sim
+from mss_sim.cli import main
+from mss_sim.report.content import rerun
+from mss_sim.scenario import bundled_scenarios
+
+RUNS = 4
+
+
+def same_outputs(a: mss_sim.BatchResult, b: mss_sim.BatchResult) -> bool:
+    return a.runs == b.runs and all(
+        np.array_equal(a.scalars[n], b.scalars[n], equal_nan=True) for n in a.scalars
+    )
+
+
+def run_code(code: str) -> mss_sim.BatchResult:
+    namespace: dict[str, object] = {}
+    *setup, last = code.splitlines()
+    exec("\n".join(setup), namespace)  # the code as the report prints it
+    result = eval(last, namespace)
+    assert isinstance(result, mss_sim.BatchResult)
+    return result
+
+
+def test_a_bundled_scenario_run_from_a_file_path_gets_the_command(tmp_path, capsys):
+    path = bundled_scenarios()["gsf_2025"]
+    out = tmp_path / "by_path"
+    args = ["run", str(path), "--runs", str(RUNS), "--seed", "2", "--out", str(out)]
+    assert main([*args, "--no-plots", "--no-progress"]) == 0
+    capsys.readouterr()
+    command, note = rerun(mss_sim.BatchResult.load(out))
+    assert command == f"mss-sim run gsf_2025 --runs {RUNS} --seed 2"
+    assert note == "The bundled scenario gsf_2025 is the one the batch ran."
+    again = tmp_path / "again"
+    words = command.split()[1:]
+    assert main([*words, "--out", str(again), "--no-plots", "--no-progress"]) == 0
+    assert same_outputs(mss_sim.BatchResult.load(out), mss_sim.BatchResult.load(again))
+
+
+def test_a_set_value_is_not_hidden_behind_the_bundled_name(tmp_path, capsys):
+    out = tmp_path / "cuts"
+    args = ["run", "gsf_2025", "--runs", str(RUNS), "--seed", "3", "--out", str(out)]
+    args += ["--set", "funding.donors[USA].pledge_usd=0", "--no-plots", "--no-progress"]
+    assert main(args) == 0
+    capsys.readouterr()
+    stored = mss_sim.BatchResult.load(out)
+    command, note = rerun(stored)
+    assert not command.startswith("mss-sim run")
+    assert note.startswith("The batch ran a scenario that differs from the bundled gsf_2025")
+    assert command.splitlines()[1] == f"res = mss_sim.BatchResult.load({str(out)!r})"
+    assert same_outputs(stored, run_code(command))
+
+
+def test_a_renamed_scenario_file_and_a_policy_get_code(tmp_path):
+    text = bundled_scenarios()["gsf_2025"].read_text(encoding="utf-8")
+    path = tmp_path / "mine.toml"
+    path.write_text(text.replace('name = "gsf_2025"', 'name = "mine"', 1), encoding="utf-8")
+    scenario = mss_sim.load_scenario(path)
+    assert scenario.name == "mine"
+    stored = mss_sim.run_batch(scenario, RUNS, seed=1, out=tmp_path / "mine")
+    command, note = rerun(stored)
+    assert note.startswith("No scenario bundled with this version is called mine;")
+    assert same_outputs(stored, run_code(command))
+    policies = {"as_is": {}, "no_us": {"funding.donors[USA].pledge_usd": 0}}
+    exp = mss_sim.run_experiment(scenario, policies, runs=RUNS, seed=1, out=tmp_path / "e")
+    command, note = rerun(mss_sim.BatchResult.load(tmp_path / "e" / "policies" / "no_us"))
+    assert note.startswith("The batch ran policy no_us of an experiment on mine;")
+    assert same_outputs(exp["no_us"], run_code(command))
+
+
+def test_a_result_in_memory_is_named_as_such():
+    stored = mss_sim.run_batch(
+        mss_sim.load_scenario("gsf_2025").with_values({"council.correlation": 0.1}), RUNS, seed=1
+    )
+    command, _ = rerun(stored)
+    assert command.splitlines()[1] == "res = ...  # this result, in memory"
+    assert command.splitlines()[2] == f"mss_sim.run_batch(res.scenario(), {RUNS}, seed=1)"
+
+
+def test_without_its_scenario_nothing_is_offered():
+    stored = mss_sim.run_batch(mss_sim.load_scenario("gsf_2025"), RUNS, seed=1)
+    stored.meta.pop("scenario_spec")
+    stored.meta["scenario_hash"] = "0" * 64
+    command, note = rerun(stored)
+    assert command == ""
+    assert note.endswith("and the result does not keep the scenario it ran.")
+
+
+def test_a_designed_batch_names_its_design(tmp_path):
+    stored = mss_sim.run_batch(mss_sim.load_scenario("gsf_2025"), 8, seed=1, design="lhs")
+    command, _ = rerun(stored)
+    assert command == "mss-sim run gsf_2025 --runs 8 --seed 1 --design lhs"
+    done = subprocess.run(
+        [sys.executable, "-m", "mss_sim", *command.split()[1:], "--out", str(tmp_path / "d")]
+        + ["--no-plots", "--no-progress"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert same_outputs(stored, mss_sim.BatchResult.load(tmp_path / "d"))
