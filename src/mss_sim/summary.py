@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from mss_sim.catalog import OutputInfo, OutputKind, describe, is_described
+from mss_sim.formats import decimals, fixed, percent
 from mss_sim.statistics import mean_interval, wilson_interval
 
 __all__ = ["Outcomes", "Summary", "SummaryRow", "failed_rows", "summarise"]
@@ -99,12 +100,12 @@ class SummaryRow:
     def cells(self) -> tuple[str, ...]:
         """The row as text: outcome, estimate, interval, median, 5-95%, unit, undefined.
 
-        The mean and its interval share their decimals, and so do the percentiles;
-        shares are in percent.
+        The mean and its interval share their decimals, and so do the percentiles
+        (:func:`mss_sim.formats.decimals`); shares are in percent.
         """
         kind = OutputKind(self.kind)
         undefined = (
-            f"{self.undefined or 'undefined'}: {_percent(self.undefined_share)}"
+            f"{self.undefined or 'undefined'}: {percent(self.undefined_share)}"
             if self.missing
             else ""
         )
@@ -112,36 +113,18 @@ class SummaryRow:
             est, ci = f"P={self.estimate:.3f}", f"[{self.low:.3f}, {self.high:.3f}]"
             return (self.name, est, ci, "", "", "", undefined)
         if kind is OutputKind.BALLOT:
-            est = f"yes {self.estimate:.0%}, abstain {self.abstain:.0%}, no {self.no:.0%}"
-            ci = f"yes [{self.low:.0%}, {self.high:.0%}]"
+            shares = (self.estimate, self.abstain, self.no)
+            est = "yes {}, abstain {}, no {}".format(*map(percent, shares))
+            ci = f"yes [{percent(self.low)}, {percent(self.high)}]"
             return (self.name, est, ci, "", "", "", undefined)
         scale = 100.0 if kind is OutputKind.SHARE else 1.0
         means = [v * scale for v in (self.estimate, self.low, self.high)]
         spread = [v * scale for v in (self.p50, self.p5, self.p95)]
-        est, low, high = (_fixed(v, _decimals(means, kind)) for v in means)
-        p50, p5, p95 = (_fixed(v, _decimals(spread, kind)) for v in spread)
+        est, low, high = (fixed(v, decimals(means, kind)) for v in means)
+        whole = kind is OutputKind.COUNT  # a count's percentiles are values some run had
+        p50, p5, p95 = (fixed(v, decimals(spread, kind, whole=whole)) for v in spread)
         unit = "%" if kind is OutputKind.SHARE else self.unit
         return (self.name, est, f"[{low}, {high}]", p50, f"{p5} to {p95}", unit, undefined)
-
-
-def _percent(share: float) -> str:
-    """A share of runs in percent; one decimal under 1% (so 3 in 2,000 is not 0%)."""
-    return f"{share:.0%}" if share >= 0.01 or share == 0 else f"{share:.1%}"
-
-
-def _decimals(values: list[float], kind: OutputKind) -> int:
-    """Decimals for numbers shown together: none for whole numbers, fewer for larger ones."""
-    finite = [abs(v) for v in values if math.isfinite(v)]
-    if not finite or all(v == round(v) for v in finite):
-        return 0
-    if kind in (OutputKind.MONEY, OutputKind.MONTHS, OutputKind.DAYS, OutputKind.SHARE):
-        return 1
-    largest = max(finite)
-    return 0 if largest >= 100 else 1 if largest >= 10 else 2
-
-
-def _fixed(x: float, digits: int) -> str:
-    return f"{x:,.{digits}f}" if math.isfinite(x) else "nan"
 
 
 _PAD = "padding:0 0.6em"

@@ -48,3 +48,34 @@ def test_bad_arguments():
         paired_difference(np.zeros(3), np.zeros(4))
     with pytest.raises(ValueError, match="confidence must be in"):
         paired_difference(np.zeros(3), np.zeros(3), confidence=1.0)
+
+
+def test_a_comparison_reads_in_the_outputs_units():
+    from mss_sim.analysis.compare import Comparison
+
+    def text(name, mean, low, high, method="paired", pairs=300):
+        return str(Comparison(name, method, mean, low, high, 300, 300, 0.95, pairs))
+
+    used = "(paired, 300 pairs where both are defined)"
+    assert text("target_reached", 0.045, -0.012, 0.101) == (
+        f"target_reached: +4.5 (-1.2 to +10.1) percentage points {used}"
+    )
+    assert text("total_received_usd", -21.5e6, -30e6, -13e6) == (
+        f"total_received_usd: -21.5 (-30.0 to -13.0) US$ million {used}"
+    )
+    assert text("displaced_at_end", 214352.7, 200000.2, 228705.1) == (
+        f"displaced_at_end: +214,353 (+200,000 to +228,705) people {used}"
+    )
+    assert text("months_to_target", 1.0, 0.5, 1.5) == (
+        f"months_to_target: +1.0 (+0.5 to +1.5) months {used}"
+    )
+    nan = float("nan")
+    assert text("months_to_target", nan, nan, nan, pairs=0) == (
+        "months_to_target: undefined in every pair (paired, 0 pairs where both are defined)"
+    )
+    assert text("months_to_target", nan, nan, nan, method="welch") == (
+        "months_to_target: undefined (welch, 300 and 300 runs)"
+    )
+    assert text("not_in_the_registry", 0.5, 0.25, 0.75) == (
+        f"not_in_the_registry: 0.5 [0.25, 0.75] {used}"
+    )

@@ -12,6 +12,7 @@ import pytest
 import mss_sim
 from mss_sim.analysis import compare
 from mss_sim.cli import main
+from mss_sim.statistics import wilson_interval
 
 ROOT = Path(__file__).parents[2]
 NO_US = {"funding.donors[USA].pledge_usd": 0}
@@ -84,7 +85,15 @@ def test_the_table_is_in_units_and_names_undefined_outputs():
     as_is = next(line for line in lines if line.startswith("as_is"))
     assert "undefined in every run" in as_is
     mean = exp["as_is"].scalars["total_received_usd"].mean() / 1e6
-    assert f"{mean:.4g} [" in as_is
+    assert f" {mean:,.1f} [" in as_is
+    lines = exp.table(["target_reached", "killings_total"]).splitlines()
+    assert lines[0].split()[1:] == ["target_reached", "killings_total", "(people)"]
+    as_is = next(line for line in lines if line.startswith("as_is"))
+    reached = exp["as_is"].scalars["target_reached"]
+    lo, hi = wilson_interval(int(reached.sum()), reached.size)
+    assert f"P={reached.mean():.3f} [{lo:.3f}, {hi:.3f}]" in as_is
+    killings = exp["as_is"].scalars["killings_total"]
+    assert f" {killings.mean():,.0f} [" in as_is and killings.mean() >= 1000
 
 
 def test_a_stored_experiment_loads_and_resumes(tmp_path, gsf):

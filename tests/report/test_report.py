@@ -168,13 +168,14 @@ def test_the_numbers_match_the_batch(stores, page):
     assert cells["Target strength reached"] == expected
     money = res.scalars["total_received_usd"] / 1e6
     p5, p50, p95 = np.percentile(money, [5, 50, 95])
-    assert cells["Money received"] == f"{p50:,.0f} ({p5:,.0f} to {p95:,.0f})"
+    assert cells["Money received"] == f"{p50:,.1f} ({p5:,.1f} to {p95:,.1f})"
     peak = res.scalars["peak_deployed"]
     q = np.percentile(peak, [5, 50, 95], method="inverted_cdf")
     assert cells["Peak strength"] == f"{q[1]:,.0f} ({q[0]:,.0f} to {q[2]:,.0f})"
     control = res.scalars["gang_control_at_end"]
     c5, c50, c95 = np.percentile(control, [5, 50, 95])
-    assert cells["Gang control at the end"] == f"{c50:.0%} ({c5:.0%} to {c95:.0%})"
+    c5, c50, c95 = (100 * c for c in (c5, c50, c95))  # in percent, the unit column says so
+    assert cells["Gang control at the end"] == f"{c50:.1f} ({c5:.1f} to {c95:.1f})"
     assert set(HEADLINE) >= {"peak_deployed", "total_received_usd"}
 
 

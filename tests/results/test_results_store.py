@@ -20,8 +20,8 @@ import pytest
 from legacy_format import edit_info, rewrite_arrays, write_legacy
 
 import mss_sim
-import mss_sim.batch.files as files_module
 import mss_sim.batch.columns as columns_module
+import mss_sim.batch.files as files_module
 import mss_sim.batch.results as results_module
 from mss_sim.batch import BatchResult, Failure
 from mss_sim.batch.results import StoredColumns

@@ -433,3 +433,34 @@ def test_count_percentiles_are_values_some_run_had():
     )
     row = res.summary()["casualties_total"]
     assert {row.p5, row.p50, row.p95} <= {1.0, 2, 3, 4, 5, 6, 7, 8, 9, 40}
+
+
+def test_a_rare_ballot_is_not_rounded_away():
+    ballots = np.array([1.0] * 996 + [0.0] * 3 + [-1.0])
+    res = BatchResult(
+        scalars={"gsf.vote.CHN": ballots},
+        series={},
+        months=np.arange("2025-01", "2025-02", dtype="datetime64[M]"),
+        parameters={},
+        meta={},
+    )
+    assert "yes 100%, abstain 0.3%, no 0.1%" in str(res.summary())
+
+
+def test_decimals_follow_the_kind_not_whether_values_are_whole():
+    months = np.array([2.0, 15.0, 16.0, 23.0])  # whole months, a median of 15.5
+    counts = np.array([0.0, 1.0, 1.0, 2.0, 1.0])
+    res = BatchResult(
+        scalars={"shortfall_months": months, "contingents_withdrawn": counts},
+        series={},
+        months=np.arange("2025-01", "2025-02", dtype="datetime64[M]"),
+        parameters={},
+        meta={},
+    )
+    summary = res.summary()
+    _, est, ci, p50, spread, *_ = summary["shortfall_months"].cells()
+    low, high = mean_interval(months, 0.95)[1:]
+    assert (est, ci, p50) == ("14.0", f"[{low:.1f}, {high:.1f}]", "15.5")
+    assert spread == " to ".join(f"{v:.1f}" for v in np.percentile(months, [5, 95]))
+    _, est, _, p50, spread, *_ = summary["contingents_withdrawn"].cells()
+    assert (est, p50, spread) == ("1.00", "1", "0 to 2")  # percentiles are run values

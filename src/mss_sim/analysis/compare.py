@@ -18,6 +18,7 @@ import numpy as np
 from scipy import stats
 
 from mss_sim.catalog import describe, is_described
+from mss_sim.formats import difference
 from mss_sim.statistics import mean_interval
 
 __all__ = [
@@ -119,12 +120,14 @@ class Comparison:
             if self.method == "paired"
             else f"{self.n_a} and {self.n_b} runs"
         )
-        info = describe(self.name) if is_described(self.name) else None
-        scale = info.scale if info is not None else 1.0
-        unit = f" {info.display_unit}" if info is not None and info.display_unit else ""
-        mean, low, high = (x / scale for x in (self.mean, self.low, self.high))
-        interval = f"[{low:.4g}, {high:.4g}]"
-        return f"{self.name}: {mean:.4g} {interval}{unit} ({self.method}, {used})"
+        if not is_described(self.name):
+            interval = f"[{self.low:.4g}, {self.high:.4g}]"
+            return f"{self.name}: {self.mean:.4g} {interval} ({self.method}, {used})"
+        text, unit = difference(describe(self.name), self.mean, self.low, self.high)
+        if text == "undefined":
+            text = "undefined in every pair" if self.method == "paired" else "undefined"
+            return f"{self.name}: {text} ({self.method}, {used})"
+        return f"{self.name}: {text} {unit} ({self.method}, {used})"
 
 
 def paired(a: Any, b: Any) -> bool:

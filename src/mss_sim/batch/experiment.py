@@ -113,8 +113,8 @@ class ExperimentResult:
                 if name in summary.omitted:
                     cells.append("undefined in every run")
                     continue
-                row = summary[name]
-                cells.append(f"{row.estimate:.4g} [{row.low:.4g}, {row.high:.4g}]")
+                _, estimate, interval, *_ = summary[name].cells()
+                cells.append(f"{estimate} {interval}")
             lines.append(f"{policy:20s} " + " ".join(f"{c:>30s}" for c in cells))
         return "\n".join(lines)
 

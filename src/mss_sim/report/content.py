@@ -15,6 +15,7 @@ from mss_sim.analysis.compare import compare as compare_batches
 from mss_sim.batch import BatchResult, replay_result, typical_replication
 from mss_sim.catalog import OutputKind, describe
 from mss_sim.errors import ResultsError, ScenarioError
+from mss_sim.formats import decimals, difference, fixed, percent
 from mss_sim.model.narrate import Entry, timeline
 from mss_sim.model.outputs import SECURITY_SCALARS, Replication
 from mss_sim.plotting.dashboard import key_probabilities
@@ -169,11 +170,6 @@ def _indices(result: BatchResult) -> str:
     return f"{result.runs:,}: replications {start:,} to {stop - 1:,}{failed}"
 
 
-def _share(x: float) -> str:
-    """A share of runs in percent, with a decimal under 1% (3 runs in 2,000 are not 0%)."""
-    return f"{x:.0%}" if x >= 0.01 or x == 0 else f"{x:.1%}"
-
-
 def _interval(row: SummaryRow) -> str:
     """A probability and its interval in percent: one decimal for all three when any is
     within 1% of 0 or 100%, whole percentages otherwise."""
@@ -183,16 +179,14 @@ def _interval(row: SummaryRow) -> str:
     return f"{a} ({b} to {c})"
 
 
-def _number(x: float, kind: str) -> str:
-    if not math.isfinite(x):
-        return "n/a"
-    if kind == OutputKind.SHARE:
-        return f"{x:.0%}"
-    if kind == OutputKind.MONTHS and x != round(x):
-        return f"{x:,.1f}"
-    if abs(x) >= 100 or x == round(x):
-        return f"{x:,.0f}"
-    return f"{x:,.1f}"
+def _spread(row: SummaryRow) -> str:
+    """Median (5th to 95th percentile), sharing their decimals; shares in percent."""
+    kind = OutputKind(row.kind)
+    scale = 100.0 if kind is OutputKind.SHARE else 1.0
+    values = [v * scale for v in (row.p50, row.p5, row.p95)]
+    digits = decimals(values, kind, whole=kind is OutputKind.COUNT)
+    a, b, c = (fixed(v, digits) if math.isfinite(v) else "n/a" for v in values)
+    return f"{a} ({b} to {c})"
 
 
 def probability_rows(results: list[BatchResult]) -> list[Row]:
@@ -253,9 +247,9 @@ def outcome_rows(results: list[BatchResult]) -> list[Row]:
                 cells.append(f"{info.undefined or 'undefined'} in every run")
                 continue
             r = s[name]
-            text = f"{_number(r.p50, r.kind)} ({_number(r.p5, r.kind)} to {_number(r.p95, r.kind)})"
+            text = _spread(r)
             if r.missing:
-                text += f"; {r.undefined or 'undefined'} in {_share(r.undefined_share)} of runs"
+                text += f"; {r.undefined or 'undefined'} in {percent(r.undefined_share)} of runs"
             cells.append(text)
         unit = "percent" if info.kind is OutputKind.SHARE else info.display_unit
         rows.append(Row(name, info.label, unit, cells, info.description))
@@ -280,20 +274,12 @@ def comparison_rows(a: BatchResult, b: BatchResult) -> tuple[str, list[Row]]:
     names += key_probabilities(a, b)
     rows, method = [], "paired"
     for c in compare_batches(a, b, names):
-        info = describe(c.name)
         method = c.method
-        points = info.kind in (OutputKind.PROBABILITY, OutputKind.SHARE)
-        unit = "percentage points" if points else info.display_unit
-        factor = 100.0 if points else 1.0 / info.scale
         if not math.isfinite(c.mean):
             continue
-        text = (
-            f"{c.mean * factor:+,.1f} ({c.low * factor:+,.1f} to {c.high * factor:+,.1f})"
-            if math.isfinite(c.low)
-            else f"{c.mean * factor:+,.1f}"
-        )
-        runs = min(a.runs, b.runs)
-        if c.method == "paired" and c.pairs < runs:
+        info = describe(c.name)
+        text, unit = difference(info, c.mean, c.low, c.high)
+        if c.method == "paired" and c.pairs < min(a.runs, b.runs):
             text += f"; over the {c.pairs:,} pairs where both are defined"
         rows.append(Row(c.name, info.label, unit, [text]))
     how = (
