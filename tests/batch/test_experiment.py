@@ -12,7 +12,7 @@ import pytest
 import mss_sim
 from mss_sim.analysis import compare
 from mss_sim.cli import main
-from mss_sim.statistics import wilson_interval
+from mss_sim.statistics import mean_interval, wilson_interval
 
 ROOT = Path(__file__).parents[2]
 NO_US = {"funding.donors[USA].pledge_usd": 0}
@@ -83,11 +83,17 @@ def test_the_table_is_in_units_and_names_undefined_outputs():
     assert "months_to_target (months)" in lines[0]
     assert "total_received_usd (US$ million)" in lines[0]
     as_is = next(line for line in lines if line.startswith("as_is"))
-    assert "undefined in every run" in as_is
+    assert "never reached in every run" in as_is
     mean = exp["as_is"].scalars["total_received_usd"].mean() / 1e6
     assert f" {mean:,.1f} [" in as_is
-    lines = exp.table(["target_reached", "killings_total"]).splitlines()
-    assert lines[0].split()[1:] == ["target_reached", "killings_total", "(people)"]
+    lines = exp.table(["target_reached", "killings_total", "gang_control_at_end"]).splitlines()
+    assert lines[0].split()[1:] == [
+        "target_reached",
+        "killings_total",
+        "(people)",
+        "gang_control_at_end",
+        "(%)",
+    ]
     as_is = next(line for line in lines if line.startswith("as_is"))
     reached = exp["as_is"].scalars["target_reached"]
     lo, hi = wilson_interval(int(reached.sum()), reached.size)
@@ -194,3 +200,23 @@ def test_an_experiment_directory_is_not_taken_for_one_result(tmp_path, gsf):
     copy = tmp_path / "policies" / "as_is"
     shutil.copytree(out / "policies" / "as_is", copy)
     assert "policy" not in mss_sim.BatchResult.load(copy).meta
+
+
+def test_the_table_says_how_often_an_output_was_undefined():
+    months = np.arange("2025-01", "2025-02", dtype="datetime64[M]")
+
+    def result(values):
+        scalars = {"months_to_target": np.array(values)}
+        return mss_sim.BatchResult(scalars, {}, months, {}, (), {"seed": 1})
+
+    exp = mss_sim.ExperimentResult(
+        {"a": result([10.0, np.nan, np.nan, 14.0]), "longer_name": result([np.nan] * 4)},
+        {"a": {}, "longer_name": {}},
+        {},
+    )
+    high = mean_interval(np.array([10.0, 14.0]), 0.95)[2]  # the low end, -13.4, clips to 0
+    assert exp.table(["months_to_target"]).splitlines() == [
+        "policy                  months_to_target (months)",
+        f"a            12.0 [0.0, {high:.1f}]; never reached: 50%",
+        "longer_name            never reached in every run",
+    ]

@@ -98,24 +98,29 @@ class ExperimentResult:
         """A text table of each output's estimate and 95% interval under each policy.
 
         Probabilities as P(1), other outputs as means, in their units (money in
-        US$ millions, :mod:`mss_sim.catalog`).
+        US$ millions, shares in percent: :mod:`mss_sim.catalog`), with the share of
+        runs in which an output was undefined ("never reached").
         """
-        heads = []
+        heads, cols = ["policy"], [[name] for name in self.names]
+        never = {}
         for name in outputs:
             info = describe(name) if is_described(name) else None
-            unit = info.display_unit if info is not None else ""
+            unit = "" if info is None else "%" if info.kind == "share" else info.display_unit
             heads.append(f"{name} ({unit})" if unit else name)
-        lines = [f"{'policy':20s} " + " ".join(f"{h:>30s}" for h in heads)]
-        for policy, result in self.results.items():
+            never[name] = f"{(info.undefined if info else '') or 'undefined'} in every run"
+        for col, result in zip(cols, self.results.values(), strict=True):
             summary = result.summary(outputs)
-            cells = []
             for name in outputs:
                 if name in summary.omitted:
-                    cells.append("undefined in every run")
+                    col.append(never[name])
                     continue
-                _, estimate, interval, *_ = summary[name].cells()
-                cells.append(f"{estimate} {interval}")
-            lines.append(f"{policy:20s} " + " ".join(f"{c:>30s}" for c in cells))
+                _, estimate, interval, *_, undefined = summary[name].cells()
+                col.append(f"{estimate} {interval}" + (f"; {undefined}" if undefined else ""))
+        widths = [max(len(row[i]) for row in (heads, *cols)) for i in range(len(heads))]
+        lines = []
+        for row in (heads, *cols):
+            rest = (cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))
+            lines.append("  ".join([row[0].ljust(widths[0]), *rest]))
         return "\n".join(lines)
 
     @classmethod
