@@ -81,10 +81,15 @@ def test_schema_prints_or_writes_the_shipped_schema(tmp_path):
     assert code == 0
     schema = json.loads(out)
     assert schema["title"] == "mss_sim scenario file"
-    target = tmp_path / "scenario.schema.json"
+    target = tmp_path / "new" / "dir" / "scenario.schema.json"
     code, out, _err = run_main(["schema", "--out", str(target)])
     assert code == 0 and out == ""
     assert json.loads(target.read_text()) == schema
+    blocked = tmp_path / "a_file"
+    blocked.write_text("", encoding="utf-8")
+    code, out, err = run_main(["schema", "--out", str(blocked / "x.json")])
+    assert code == 2 and out == ""
+    assert err.startswith(f"mss-sim: error: --out {blocked / 'x.json'}: ")
 
 
 def test_the_trace_in_the_readme_is_what_the_command_prints():

@@ -27,7 +27,7 @@ EXPECTED = """\
 2025-02-01  status    End of January 2025: 200 deployed (ceiling 300); cash US$ 1.1 million
 2025-02-10  council   Vote on draft renew (renewal): 14 yes, 0 no, 1 abstention; abstaining: RUS
 2025-02-10  council   Draft renew adopted (renewal)
-2025-02-10  mandate   Mandate in force (renew): ceiling 400 personnel until 2025-03-15, voluntary funding; powers: none
+2025-02-10  mandate   Mandate in force (renew): ceiling 400 personnel until 2025-03-15, voluntary funding; no further powers
 2025-02-19  money     CAN pays US$ 0.25 million into the trust fund account
 2025-03-01  money     The trust fund account pays US$ 0.18 million of bills (personnel US$ 0.18 million)
 2025-03-01  status    End of February 2025: 200 deployed (ceiling 400); cash US$ 1.2 million

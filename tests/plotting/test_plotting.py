@@ -420,6 +420,13 @@ def test_timeline_marks_the_events_of_a_replication():
     ]
     deployed = ax.get_lines()[0]
     assert np.array_equal(np.asarray(deployed.get_ydata(), float), rep.series["deployed"])
+    ax.figure.canvas.draw()
+    ticks = dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()), strict=True))
+    assert min(ticks) < 0  # the events' strip
+    assert all(text == "" for y, text in ticks.items() if y < 0)
+    assert ticks[0.0] == "0"
+    assert ax.get_xticklabels()[0].get_text()[-4:].isdigit()  # the first date has its year
+    plt.close(ax.figure)
 
 
 # ---------------------------------------------------------------- unknown names

@@ -225,13 +225,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """``mss-sim schema [--out FILE]``: the scenario format's JSON Schema; return 0."""
+    """``mss-sim schema [--out FILE]``: the scenario format's JSON Schema; return the exit code."""
     from mss_sim.scenario.schema import shipped_schema_text
 
     text = shipped_schema_text()
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"schema: {args.out}", file=sys.stderr)
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return fail(f"--out {out}: {exc.strerror or exc}")
+        print(f"schema: {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -115,11 +115,18 @@ def _rollover(e: Event, d: Mapping[str, Any]) -> str:
     )
 
 
+_POWERS = {
+    "arrest_detain": "to arrest and detain",
+    "independent_operations": "to act independently",
+}
+
+
 def _mandate(e: Event, d: Mapping[str, Any]) -> str:
-    powers = ", ".join(_kind(p) for p in d.get("powers") or ()) or "none"
+    powers = [_POWERS.get(str(p), _kind(p)) for p in d.get("powers") or ()]
+    granted = f"; powers {' and '.join(powers)}" if powers else "; no further powers"
     return (
         f"Mandate in force ({e.actor}): ceiling {d['ceiling']:,} personnel until "
-        f"{d['expiry']}, {_kind(d['funding_model'])} funding; powers: {powers}"
+        f"{d['expiry']}, {_kind(d['funding_model'])} funding{granted}"
     )
 
 

@@ -78,12 +78,21 @@ def dates(result: BatchResult) -> Any:
 
 
 def date_axis(ax: Axes) -> None:
-    """Concise calendar dates on the x-axis."""
+    """Concise calendar dates on the x-axis, the first tick with its year ("Oct 2025")."""
     import matplotlib.dates as mdates
+
+    class Dates(mdates.ConciseDateFormatter):
+        def format_ticks(self, values: Any) -> list[str]:
+            labels: list[str] = super().format_ticks(values)  # type: ignore[no-untyped-call]
+            offset = self.get_offset()  # type: ignore[no-untyped-call]
+            if labels and not offset and labels[0][:1].isalpha():  # a month's name alone
+                year = mdates.num2date(values[0]).year  # type: ignore[no-untyped-call]
+                labels[0] = f"{labels[0]} {year}"
+            return labels
 
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(Dates(locator))  # type: ignore[no-untyped-call]
 
 
 def number_axis(ax: Axes, info: OutputInfo, axis: str = "y") -> None:
