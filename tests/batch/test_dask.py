@@ -200,7 +200,9 @@ def test_an_unreachable_scheduler_is_a_batch_error_naming_it():
         f"""
         import time
         import mss_sim
+        import mss_sim.batch.cluster
 
+        mss_sim.batch.cluster.CONNECT_TIMEOUT = "3s"  # the default, 20 s, for the same error
         scenario = mss_sim.load_scenario({str(SCENARIOS / "gsf_2025.toml")!r})
         began = time.perf_counter()
         try:
@@ -218,7 +220,7 @@ def test_an_unreachable_scheduler_is_a_batch_error_naming_it():
     assert done.returncode == 0, done.stderr
     seconds, message = done.stdout.split("\n", 1)
     assert f"cannot reach the Dask scheduler at {UNREACHABLE}" in message
-    assert float(seconds) < 25
+    assert float(seconds) < 10
 
 
 # --------------------------------------------------------------------------- failures

@@ -39,6 +39,10 @@ def _import_distributed() -> Any:
     return distributed
 
 
+CONNECT_TIMEOUT = "20s"
+"""How long to try to reach a Dask scheduler given by its address."""
+
+
 def _connect(
     distributed: Any, client: Any, address: str | None, workers: int | None
 ) -> tuple[Any, list[Any]]:
@@ -47,7 +51,7 @@ def _connect(
         return client, []
     if address is not None:
         try:
-            new = distributed.Client(address, timeout="20s")
+            new = distributed.Client(address, timeout=CONNECT_TIMEOUT)
         except Exception as exc:  # OSError, TimeoutError, ValueError (a malformed address)
             raise BatchError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         return new, [new]
