@@ -171,11 +171,9 @@ def _indices(result: BatchResult) -> str:
 
 
 def _interval(row: SummaryRow) -> str:
-    """A probability and its interval in percent: one decimal for all three when any is
-    within 1% of 0 or 100%, whole percentages otherwise."""
-    values = (row.estimate, row.low, row.high)
-    fine = any(not 0.01 <= v <= 0.99 for v in values)
-    a, b, c = (f"{v:.1%}" if fine else f"{v:.0%}" for v in values)
+    """A probability and its interval in percent, one decimal each (the same in every
+    row, so 0.3% is not shown as 0%)."""
+    a, b, c = (f"{v:.1%}" for v in (row.estimate, row.low, row.high))
     return f"{a} ({b} to {c})"
 
 
