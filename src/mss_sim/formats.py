@@ -31,14 +31,16 @@ _POINTS = (OutputKind.PROBABILITY, OutputKind.SHARE, OutputKind.BALLOT)
 
 
 def percent(share: float) -> str:
-    """A share of runs in percent; one decimal under 1% (so 3 in 2,000 is not 0%).
+    """A share of runs in percent; one decimal within 1% of 0 or 100% (so 3 runs in
+    2,000 are not 0%, and 199 in 200 are not 100%).
 
     Examples
     --------
-    >>> percent(0.25), percent(0.0015), percent(0.0)
-    ('25%', '0.1%', '0%')
+    >>> percent(0.25), percent(0.0015), percent(0.995), percent(0.0), percent(1.0)
+    ('25%', '0.1%', '99.5%', '0%', '100%')
     """
-    return f"{share:.0%}" if share >= 0.01 or share == 0 else f"{share:.1%}"
+    whole = 0.01 <= share <= 0.99 or share in (0.0, 1.0)
+    return f"{share:.0%}" if whole else f"{share:.1%}"
 
 
 def decimals(values: Sequence[float], kind: str, *, whole: bool = False) -> int:
@@ -70,9 +72,18 @@ def decimals(values: Sequence[float], kind: str, *, whole: bool = False) -> int:
 
 
 def fixed(x: float, digits: int, *, sign: bool = False) -> str:
-    """`x` with `digits` decimals and thousands separators (``"nan"`` if undefined)."""
+    """`x` with `digits` decimals and thousands separators; ``"n/a"`` if undefined, and
+    no sign on a value that rounds to zero.
+
+    Examples
+    --------
+    >>> fixed(1234.5, 1), fixed(-0.04, 1, sign=True), fixed(2.0, 0, sign=True)
+    ('1,234.5', '0.0', '+2')
+    """
     if not math.isfinite(x):
-        return "nan"
+        return "n/a"
+    if round(x, digits) == 0:
+        return f"{0:.{digits}f}"
     return f"{x:+,.{digits}f}" if sign else f"{x:,.{digits}f}"
 
 

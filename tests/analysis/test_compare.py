@@ -79,3 +79,15 @@ def test_a_comparison_reads_in_the_outputs_units():
     assert text("not_in_the_registry", 0.5, 0.25, 0.75) == (
         f"not_in_the_registry: 0.5 [0.25, 0.75] {used}"
     )
+
+
+def test_a_difference_that_rounds_to_zero_has_no_sign_and_one_pair_is_one():
+    from mss_sim.analysis.compare import Comparison
+
+    row = Comparison("gang_control_at_end", "paired", -0.0004, -0.0012, 0.00001, 9, 9, 0.95, 1)
+    assert str(row) == (
+        "gang_control_at_end: 0.0 (-0.1 to 0.0) percentage points "
+        "(paired, 1 pair where both are defined)"
+    )
+    same = Comparison("peak_deployed", "paired", 0.0, 0.0, 0.0, 9, 9, 0.95, 9)
+    assert str(same).startswith("peak_deployed: 0.00 (0.00 to 0.00) personnel")

@@ -444,7 +444,7 @@ def test_a_rare_ballot_is_not_rounded_away():
         parameters={},
         meta={},
     )
-    assert "yes 100%, abstain 0.3%, no 0.1%" in str(res.summary())
+    assert "yes 99.6%, abstain 0.3%, no 0.1%" in str(res.summary())
 
 
 def test_decimals_follow_the_kind_not_whether_values_are_whole():

@@ -116,7 +116,7 @@ class Comparison:
 
     def __str__(self) -> str:
         used = (
-            f"{self.pairs} pairs where both are defined"
+            f"{self.pairs} pair{'' if self.pairs == 1 else 's'} where both are defined"
             if self.method == "paired"
             else f"{self.n_a} and {self.n_b} runs"
         )

@@ -278,7 +278,8 @@ def comparison_rows(a: BatchResult, b: BatchResult) -> tuple[str, list[Row]]:
         info = describe(c.name)
         text, unit = difference(info, c.mean, c.low, c.high)
         if c.method == "paired" and c.pairs < min(a.runs, b.runs):
-            text += f"; over the {c.pairs:,} pairs where both are defined"
+            pairs = "the pair" if c.pairs == 1 else f"the {c.pairs:,} pairs"
+            text += f"; over {pairs} where both are defined"
         rows.append(Row(c.name, info.label, unit, [text]))
     how = (
         "paired replication by replication (same seed and runs: common random numbers)"
