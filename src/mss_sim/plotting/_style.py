@@ -23,6 +23,7 @@ __all__ = [
     "dates",
     "label_of",
     "number_axis",
+    "plain_number",
     "result_labels",
     "scalar_values",
     "series_values",
@@ -95,6 +96,20 @@ def date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(Dates(locator))  # type: ignore[no-untyped-call]
 
 
+def plain_number(x: float) -> str:
+    """A tick's number: thousands separators, the decimals it has, never an exponent.
+
+    Examples
+    --------
+    >>> plain_number(17.5), plain_number(18.0), plain_number(2_500_000.0), plain_number(0.25)
+    ('17.5', '18', '2,500,000', '0.25')
+    """
+    whole = round(x)
+    if abs(x - whole) <= 1e-9 * max(1.0, abs(x)):
+        return f"{whole:,d}"
+    return f"{x:,.{max(0, 9 - len(str(abs(whole))))}f}".rstrip("0").rstrip(".")
+
+
 def number_axis(ax: Axes, info: OutputInfo, axis: str = "y") -> None:
     """Plain numbers with thousands separators (no offset, no 1e9), shares as percentages."""
     from matplotlib.ticker import FuncFormatter, PercentFormatter
@@ -103,9 +118,7 @@ def number_axis(ax: Axes, info: OutputInfo, axis: str = "y") -> None:
     if info.kind in (OutputKind.SHARE, OutputKind.PROBABILITY):
         target.set_major_formatter(PercentFormatter(1.0, decimals=None))
         return
-    target.set_major_formatter(
-        FuncFormatter(lambda x, _: f"{x:,.10g}" if abs(x) < 10 else f"{x:,.0f}")
-    )
+    target.set_major_formatter(FuncFormatter(lambda x, _: plain_number(x)))
 
 
 def label_of(result: BatchResult, label: str | None = None) -> str:

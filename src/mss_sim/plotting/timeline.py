@@ -88,13 +88,10 @@ def plot_timeline(rep: Replication, *, ax: Axes | None = None, title: str | None
     info = describe("deployed", series=True)
     ax.set_ylabel(info.axis_label())
     number_axis(ax, info)
-    from matplotlib.ticker import FuncFormatter
-
-    shown = ax.yaxis.get_major_formatter()  # the events' strip below zero has no scale
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, pos: "" if x < 0 else shown(x, pos)))
     ax.axhline(0, color="0.75", linewidth=0.8)
     date_axis(ax)
     ax.set_ylim(-0.2 * top, 1.08 * top)
+    ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= 1.08 * top])  # none by the events
     ax.set_title(title or f"One run of {rep.scenario}", fontsize="medium")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")
     return ax
