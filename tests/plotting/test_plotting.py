@@ -347,6 +347,9 @@ def test_compare_default_labels_name_scenario_and_seed(gsf, cuts):
     ax = plotting.plot_compare(gsf, cuts, "deployed")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["gsf_2025 (seed 1) median", "us_budget_cuts (seed 1) median"]
+    assert ax.get_ylim()[0] == 0  # strengths are never negative: the axis starts at zero
+    money = plotting.plot_money(gsf)
+    assert money.get_title().splitlines()[-1] == f"gsf_2025 (seed 1), {RUNS} runs"
 
 
 def test_compare_two_runs_of_one_scenario_get_distinct_labels(gsf):
@@ -482,4 +485,16 @@ def test_tick_labels_keep_the_decimals_the_ticks_have():
     ]
     assert len(shown) >= 3 and len(set(shown)) == len(shown), shown
     assert [float(t) for t in shown] == sorted(float(t) for t in shown)
+    plt.close(ax.figure)
+
+
+def test_one_run_in_two_hundred_is_a_visible_point_and_not_rounded_to_all():
+    months = np.arange("2025-11", "2026-03", dtype="datetime64[M]")
+    values = np.full(200, np.nan)
+    values[7] = 18.0
+    res = BatchResult({"months_to_target": values}, {}, months, {}, (), {"scenario": "m"})
+    ax = plotting.plot_compare(res, res, "months_to_target", labels=("a", "b"))
+    first = ax.get_lines()[0]
+    assert first.get_label() == "a; never reached: 99.5% of runs"
+    assert first.get_marker() == "o"
     plt.close(ax.figure)

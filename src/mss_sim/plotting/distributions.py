@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mss_sim.catalog import OutputInfo, OutputKind
+from mss_sim.formats import percent
 from mss_sim.plotting._style import (
     COLOURS,
     axes,
@@ -31,7 +32,7 @@ __all__ = ["plot_compare", "plot_distribution", "plot_probabilities"]
 
 
 def _undefined_text(info: OutputInfo, share: float) -> str:
-    return f"{info.undefined or 'undefined'}: {share:.0%} of runs"
+    return f"{info.undefined or 'undefined'}: {percent(share)} of runs"
 
 
 def _bars(
@@ -181,7 +182,7 @@ def plot_distribution(
             reached = finite.size / total
             twin.axhline(reached, color=color, linestyle=":", linewidth=1)
             twin.annotate(
-                f"defined in {reached:.0%} of runs; {_undefined_text(info, 1 - reached)}",
+                f"defined in {percent(reached)} of runs; {_undefined_text(info, 1 - reached)}",
                 (0.02, reached),
                 xycoords=("axes fraction", "data"),
                 va="bottom",
@@ -257,6 +258,7 @@ def plot_compare(
                 np.arange(1, xs.size + 1) / values.size,
                 where="post",
                 color=colour,
+                marker="o" if xs.size < 5 else None,  # a run or two: points, not a flat line
                 label=f"{label}{extra}",
             )
     ax.set_xlabel(info.axis_label())

@@ -15,6 +15,7 @@ from mss_sim.plotting._style import (
     label_of,
     number_axis,
     series_values,
+    subtitle,
     title,
 )
 from mss_sim.plotting.record import draw_record
@@ -62,6 +63,8 @@ def _finish(ax: Axes, result: BatchResult, name: str, bands: tuple[float, ...]) 
     if info.kind is OutputKind.PROBABILITY:
         note = "share of runs"
     title(ax, info, result, note=note)
+    if ax.dataLim.y0 >= 0:  # nothing negative drawn: the axis starts at zero
+        ax.set_ylim(bottom=0)
     ax.legend(loc="best", fontsize="small")
 
 
@@ -244,8 +247,7 @@ def plot_money(result: BatchResult, *, ax: Axes | None = None) -> Axes:
     date_axis(ax)
     ax.set_ylim(bottom=0)
     ax.set_title(
-        f"Money held per account and unpaid bills (median, central 50% shaded)\n"
-        f"{result.meta.get('scenario', 'result')}, {result.runs:,} runs",
+        f"Money held per account and unpaid bills (median, central 50% shaded)\n{subtitle(result)}",
         fontsize="medium",
     )
     ax.legend(loc="best", fontsize="small")
