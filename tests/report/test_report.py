@@ -295,3 +295,13 @@ def test_an_outcome_undefined_in_every_run_says_so(tmp_path):
     page = render_report(res)
     cell = '<td class="num">never reached in every run<'
     assert re.search(r"Months to the target strength</td><td>months</td>" + cell, page)
+
+
+def test_each_result_in_a_comparison_has_its_period_and_target(compared):
+    facts = re.findall(r'<p class="meta">([^<]+): (\d+ replications; [^<]+)\.</p>', compared)
+    assert [label for label, _ in facts] == ["gsf_2025 (seed 5)", "us_budget_cuts (seed 5)"]
+    for _, text in facts:
+        assert text == (
+            f"{RUNS} replications; 2025-09-01 to 2027-09-01 (24 months); "
+            "target strength 2,775 personnel"
+        )

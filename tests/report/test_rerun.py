@@ -9,7 +9,7 @@ import numpy as np
 
 import mss_sim
 from mss_sim.cli import main
-from mss_sim.report.content import rerun
+from mss_sim.report.content import batch_info, rerun
 from mss_sim.scenario import bundled_scenarios
 
 RUNS = 4
@@ -37,11 +37,13 @@ def test_a_bundled_scenario_run_from_a_file_path_gets_the_command(tmp_path, caps
     assert main([*args, "--no-plots", "--no-progress"]) == 0
     capsys.readouterr()
     command, note = rerun(mss_sim.BatchResult.load(out))
-    assert command == f"mss-sim run gsf_2025 --runs {RUNS} --seed 2"
-    assert note == "The bundled scenario gsf_2025 is the one the batch ran."
-    again = tmp_path / "again"
-    words = command.split()[1:]
-    assert main([*words, "--out", str(again), "--no-plots", "--no-progress"]) == 0
+    again = f"{out}_rerun"
+    assert command == f"mss-sim run gsf_2025 --runs {RUNS} --seed 2 --out {again}"
+    assert note == (
+        "The bundled scenario gsf_2025 is the one the batch ran: this runs it again into a "
+        "new directory (its own already holds it)."
+    )
+    assert main([*command.split()[1:], "--no-plots", "--no-progress"]) == 0
     assert same_outputs(mss_sim.BatchResult.load(out), mss_sim.BatchResult.load(again))
 
 
@@ -71,9 +73,14 @@ def test_a_renamed_scenario_file_and_a_policy_get_code(tmp_path):
     assert same_outputs(stored, run_code(command))
     policies = {"as_is": {}, "no_us": {"funding.donors[USA].pledge_usd": 0}}
     exp = mss_sim.run_experiment(scenario, policies, runs=RUNS, seed=1, out=tmp_path / "e")
-    command, note = rerun(mss_sim.BatchResult.load(tmp_path / "e" / "policies" / "no_us"))
+    policy = mss_sim.BatchResult.load(tmp_path / "e" / "policies" / "no_us")
+    command, note = rerun(policy)
     assert note.startswith("The batch ran policy no_us of an experiment on mine;")
     assert same_outputs(exp["no_us"], run_code(command))
+    assert batch_info(policy, "no_us").facts == (
+        f"{RUNS} replications; 2025-09-01 to 2027-09-01 (24 months); target strength 2,775 "
+        "personnel; policy no_us: funding.donors[USA].pledge_usd = 0"
+    )
 
 
 def test_a_result_in_memory_is_named_as_such():
@@ -95,15 +102,15 @@ def test_without_its_scenario_nothing_is_offered():
 
 
 def test_a_designed_batch_names_its_design(tmp_path):
-    stored = mss_sim.run_batch(mss_sim.load_scenario("gsf_2025"), 8, seed=1, design="lhs")
+    out = tmp_path / "d"
+    stored = mss_sim.run_batch(mss_sim.load_scenario("gsf_2025"), 8, seed=1, design="lhs", out=out)
     command, _ = rerun(stored)
-    assert command == "mss-sim run gsf_2025 --runs 8 --seed 1 --design lhs"
+    assert command == f"mss-sim run gsf_2025 --runs 8 --seed 1 --design lhs --out {out}_rerun"
     done = subprocess.run(
-        [sys.executable, "-m", "mss_sim", *command.split()[1:], "--out", str(tmp_path / "d")]
-        + ["--no-plots", "--no-progress"],
+        [sys.executable, "-m", "mss_sim", *command.split()[1:], "--no-plots", "--no-progress"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert same_outputs(stored, mss_sim.BatchResult.load(tmp_path / "d"))
+    assert same_outputs(stored, mss_sim.BatchResult.load(f"{out}_rerun"))

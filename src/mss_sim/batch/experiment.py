@@ -144,7 +144,7 @@ class ExperimentResult:
             raise ResultsError(f"{file}: unreadable ({exc})") from None
         results = {name: BatchResult.load(path / "policies" / name) for name in names}
         for name, result in results.items():
-            result.meta["policy"] = name
+            result.meta["policy"], result.meta["policy_values"] = name, described["policies"][name]
         meta = {k: v for k, v in described.items() if k != "policies"} | {"out": str(path)}
         return cls(results, dict(described["policies"]), meta)
 
@@ -263,7 +263,8 @@ def run_experiment(
             variant, runs, seed, backend, workers, chunk_size, progress, where, resume,
             overwrite, client, address, design, own,
         )  # fmt: skip
-        results[policy.name].meta["policy"] = policy.name  # names it in tables and figures
+        named = {"policy": policy.name, "policy_values": _jsonable(policy.values)}
+        results[policy.name].meta.update(named)  # names it in tables and figures
     if root is not None:
         tmp = root / f"{_FILE}.tmp"
         tmp.write_text(json.dumps(described, indent=1), encoding="utf-8")

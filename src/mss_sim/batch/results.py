@@ -305,10 +305,11 @@ class BatchResult:
         if kind != "store":
             policies = experiment_policies(source)
             if policies:
+                first = source / "policies" / next(iter(policies))
                 raise ResultsError(
                     f"{source}: an experiment ({len(policies)} policies), not one result; open "
-                    f"one policy's results, e.g. {source / 'policies' / policies[0]}, or the "
-                    "whole experiment with ExperimentResult.load"
+                    f"one policy's results, e.g. {first}, or the whole experiment with "
+                    "ExperimentResult.load"
                 )
             raise ResultsError(f"{source}: not an mss_sim result (no store.json)")
         store = Store.open(source)
@@ -341,8 +342,8 @@ class BatchResult:
             meta |= {"runs": runs, "replications": [0, runs]}
         meta["store"] = str(source)
         policy = policy_of(source)
-        if policy is not None:
-            meta["policy"] = policy  # names it in tables and figures
+        if policy is not None:  # names it in tables and figures
+            meta["policy"], meta["policy_values"] = policy
         return cls(
             StoredColumns(store, "scalars", names.scalars),
             StoredColumns(store, "series", names.series),

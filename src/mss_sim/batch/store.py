@@ -342,22 +342,27 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def experiment_policies(path: Path) -> list[str] | None:
-    """The policies of the experiment written to `path`, or None if it holds none."""
+def experiment_policies(path: Path) -> dict[str, Any] | None:
+    """The policies (name to values) of the experiment written to `path`, or None if it
+    holds none."""
     try:
         described = json.loads((path / EXPERIMENT).read_text(encoding="utf-8"))
-        return [str(name) for name in described["policies"]]
+        policies = described["policies"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return {str(k): v for k, v in policies.items()} if isinstance(policies, dict) else None
 
 
-def policy_of(path: Path) -> str | None:
-    """The policy whose results `path` holds, if it is ``<experiment>/policies/<name>``."""
+def policy_of(path: Path) -> tuple[str, Any] | None:
+    """The policy whose results `path` holds, with its values, if `path` is
+    ``<experiment>/policies/<name>``."""
     path = path.resolve()
     if path.parent.name != "policies":
         return None
-    names = experiment_policies(path.parent.parent)
-    return path.name if names is not None and path.name in names else None
+    policies = experiment_policies(path.parent.parent)
+    if policies is None or path.name not in policies:
+        return None
+    return path.name, policies[path.name]
 
 
 def read_journal(path: Path) -> tuple[list[ChunkRecord], int]:

@@ -118,8 +118,12 @@ def _figures(batches: list[content.Batch], typical: content.Typical | None) -> l
             fig,
             "fig-security",
             "Security",
-            "Share of Port-au-Prince under gang control and people killed per month, "
-            "with recorded values where the horizon covers them.",
+            "Share of Port-au-Prince under gang control and people killed per month"
+            + (
+                ", with recorded values where the horizon covers them."
+                if b is None
+                else " (medians, central 50% of runs shaded)."
+            ),
         )
     if typical is not None:
         fig = new_figure((10, 4.5))

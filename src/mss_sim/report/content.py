@@ -52,6 +52,7 @@ class Batch:
     reproduce: list[tuple[str, str]] = field(default_factory=list)
     command: str = ""
     command_note: str = ""
+    facts: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,23 @@ def batch_info(result: BatchResult, label: str) -> Batch:
         ("created", str(meta.get("created"))),
         ("results directory", str(meta.get("store", "(in memory)"))),
     ]
-    return Batch(label, result, scenario, problem, reproduce, command, note)
+    return Batch(
+        label, result, scenario, problem, reproduce, command, note, _facts(result, scenario)
+    )
+
+
+def _facts(result: BatchResult, scenario: Scenario | None) -> str:
+    """Runs, period, target strength and policy values, in one sentence."""
+    parts = [f"{result.runs:,} replications"]
+    if scenario is not None:
+        info = scenario.scenario
+        parts.append(f"{info.start} to {info.end} ({info.horizon_months} months)")
+        parts.append(f"target strength {scenario.target_strength():,} personnel")
+    values = result.meta.get("policy_values")
+    if result.meta.get("policy"):
+        shown = ", ".join(f"{k} = {v!r}" for k, v in (values or {}).items()) or "no changes"
+        parts.append(f"policy {result.meta['policy']}: {shown}")
+    return "; ".join(parts)
 
 
 def rerun(result: BatchResult) -> tuple[str, str]:
@@ -132,10 +149,15 @@ def rerun(result: BatchResult) -> tuple[str, str]:
     except ScenarioError:
         same = False
     policy = meta.get("policy")
+    store = meta.get("store")
     if same and not policy:
         words = ["mss-sim", "run", name, "--runs", str(runs), "--seed", str(seed)]
         words += ["--design", design] if design != "monte_carlo" else []
-        return shlex.join(words), f"The bundled scenario {name} is the one the batch ran."
+        words += ["--out", f"{store}_rerun"] if store is not None else []
+        where = " into a new directory (its own already holds it)" if store is not None else ""
+        return shlex.join(words), (
+            f"The bundled scenario {name} is the one the batch ran: this runs it again{where}."
+        )
     if policy:
         why = f"The batch ran policy {policy} of an experiment on {name}"
     elif bundled is None:
@@ -152,7 +174,6 @@ def rerun(result: BatchResult) -> tuple[str, str]:
             f"{why}, whose policies share one {design} design: run_experiment with the "
             "experiment's scenario, policies, runs and seed repeats it exactly."
         )
-    store = meta.get("store")
     load = (
         f"res = mss_sim.BatchResult.load({str(store)!r})"
         if store is not None
