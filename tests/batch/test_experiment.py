@@ -162,7 +162,16 @@ def test_the_commands_run_an_experiment_and_compare_two_stores(tmp_path, capsys)
     assert main(["compare", str(a), str(b), "--outputs", "peak_deployed"]) == 0
     printed = capsys.readouterr().out
     assert "paired (same seed and runs)" in printed and "peak_deployed: " in printed
-    assert main(["compare", str(a), str(b), "--outputs", "nope"]) == 2
+    assert main(["compare", str(a), str(b), "--outputs", "peak_deployed,nope"]) == 2
+    assert (
+        capsys.readouterr().err == f"mss-sim: error: --outputs: {a} has no scalar output 'nope'\n"
+    )
+    assert main(["experiment", "gsf_2025", "--runs", "2", "--out", str(tmp_path / "no")]) == 2
+    assert capsys.readouterr().err == (
+        "mss-sim: error: gsf_2025 has no [[policies]]; add them to a scenario file that "
+        "extends it (see docs/experiments.md)\n"
+    )
+    assert not (tmp_path / "no").exists()
     # An unknown output is refused before anything runs.
     fresh = tmp_path / "fresh"
     assert main([*args, "--out", str(fresh), "--outputs", "peak"]) == 2
@@ -219,4 +228,19 @@ def test_the_table_says_how_often_an_output_was_undefined():
         "policy                  months_to_target (months)",
         f"a            12.0 [0.0, {high:.1f}]; never reached: 50%",
         "longer_name            never reached in every run",
+    ]
+
+
+def test_the_table_has_default_outputs(gsf):
+    exp = mss_sim.run_experiment(gsf, {"as_is": {}, "no_us": NO_US}, runs=3, seed=1)
+    head = exp.table().splitlines()[0].split()
+    assert head == [
+        "policy",
+        "target_reached",
+        "peak_deployed",
+        "(personnel)",
+        "gang_control_at_end",
+        "(%)",
+        "killings_total",
+        "(people)",
     ]

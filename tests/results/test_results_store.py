@@ -671,9 +671,10 @@ def test_manifest_with_a_missing_entry(copy, key):
     [
         (None, "bad or missing meta"),
         ("text", "bad or missing meta"),
-        ({"scenario_hash": "x", "seed": 1}, "missing 'scenario'"),
+        ({"scenario_hash": "x", "seed": 1}, "missing 'meta.scenario'"),
         ({"scenario": 3, "scenario_hash": "x", "seed": 1}, "bad or missing meta.scenario: 3"),
-        ({"scenario": "s", "seed": 1}, "missing 'scenario_hash'"),
+        ({"scenario": "s", "seed": 1}, "missing 'meta.scenario_hash'"),
+        ({"scenario": "s", "scenario_hash": "x"}, "missing 'meta.seed'"),
         ({"scenario": "s", "scenario_hash": "x", "seed": "abc"}, "meta.seed: 'abc'"),
         ({"scenario": "s", "scenario_hash": "x", "seed": -1}, "meta.seed: -1"),
         ({"scenario": "s", "scenario_hash": "x", "seed": True}, "meta.seed: True"),
@@ -943,3 +944,10 @@ def test_legacy_arrays_not_a_zip(legacy_copy):
     with pytest.raises(ResultsError, match="unreadable") as exc:
         BatchResult.load(legacy_copy)
     assert str(path) in str(exc.value)
+
+
+def test_a_first_month_that_is_no_date_is_named(copy):
+    edit_manifest(copy, first_month="x")
+    assert load_error(copy) == (
+        f"{copy / 'store.json'}: incomplete manifest (bad or missing first_month: 'x')"
+    )

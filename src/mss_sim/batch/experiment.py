@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,12 @@ from mss_sim.errors import ResultsError
 from mss_sim.model.compiled import compile
 from mss_sim.scenario.spec import Policy, Scenario
 
-__all__ = ["ExperimentResult", "run_experiment"]
+__all__ = ["TABLE_OUTPUTS", "ExperimentResult", "run_experiment"]
 
 _FILE = EXPERIMENT
+
+TABLE_OUTPUTS = ("target_reached", "peak_deployed", "gang_control_at_end", "killings_total")
+"""The outputs :meth:`ExperimentResult.table` shows by default."""
 
 
 @dataclass
@@ -94,13 +97,18 @@ class ExperimentResult:
             f"policies={self.names}, runs={self.meta.get('runs')}, seed={self.meta.get('seed')})"
         )
 
-    def table(self, outputs: list[str]) -> str:
+    def table(self, outputs: Sequence[str] | None = None) -> str:
         """A text table of each output's estimate and 95% interval under each policy.
+
+        `outputs` defaults to :data:`TABLE_OUTPUTS` (those the results have).
 
         Probabilities as P(1), other outputs as means, in their units (money in
         US$ millions, shares in percent: :mod:`mss_sim.catalog`), with the share of
         runs in which an output was undefined ("never reached").
         """
+        if outputs is None:
+            first = next(iter(self.results.values()))
+            outputs = [n for n in TABLE_OUTPUTS if n in first.scalars]
         heads, cols = ["policy"], [[name] for name in self.names]
         never = {}
         for name in outputs:
@@ -109,7 +117,7 @@ class ExperimentResult:
             heads.append(f"{name} ({unit})" if unit else name)
             never[name] = f"{(info.undefined if info else '') or 'undefined'} in every run"
         for col, result in zip(cols, self.results.values(), strict=True):
-            summary = result.summary(outputs)
+            summary = result.summary(list(outputs))
             for name in outputs:
                 if name in summary.omitted:
                     col.append(never[name])

@@ -323,13 +323,19 @@ def read_manifest(path: Path) -> dict[str, Any]:
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 raise ValueError(f"columns.{kind}")
         if manifest["months"]:
-            np.datetime64(manifest["first_month"], "M")
+            try:
+                np.datetime64(manifest["first_month"], "M")
+            except ValueError:
+                raise ValueError(f"first_month: {manifest['first_month']!r}") from None
         months = Store(path, manifest, []).month_values()
         if len(months) != manifest["months"] or (len(months) and np.isnat(months).any()):
             raise ValueError("first_month")
         meta = manifest["meta"]
         if not isinstance(meta, dict):
             raise ValueError("meta")
+        for key in ("scenario", "scenario_hash", "seed"):
+            if key not in meta:
+                raise KeyError(f"meta.{key}")
         for key in ("scenario", "scenario_hash"):
             if not isinstance(meta[key], str):
                 raise ValueError(f"meta.{key}: {meta[key]!r}")

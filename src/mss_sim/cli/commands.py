@@ -13,6 +13,7 @@ from mss_sim.analysis.backtest import backtest
 from mss_sim.analysis.compare import compare
 from mss_sim.batch import BatchResult, output_names, run_batch, run_experiment
 from mss_sim.batch.design import check_design
+from mss_sim.batch.experiment import TABLE_OUTPUTS
 from mss_sim.batch.runner import Backend
 from mss_sim.cli.common import fail, first_line
 from mss_sim.cli.common import load_with_values as _load
@@ -146,18 +147,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
-EXPERIMENT_OUTPUTS = ("target_reached", "peak_deployed", "gang_control_at_end", "killings_total")
-"""The outputs ``mss-sim experiment`` tabulates by default."""
-
-
 def _outputs(text: str | None, default: tuple[str, ...]) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()] if text else list(default)
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
     scenario = _load(args)
+    if not scenario.policies:
+        return fail(
+            f"{args.scenario} has no [[policies]]; add them to a scenario file that extends "
+            "it (see docs/experiments.md)"
+        )
     out = Path(args.out) if args.out else Path("out") / f"{scenario.name}_experiment"
-    names = _outputs(args.outputs, EXPERIMENT_OUTPUTS)
+    names = _outputs(args.outputs, TABLE_OUTPUTS)
     known = output_names(scenario).scalars
     unknown = [n for n in names if n not in known]
     if unknown:
@@ -191,10 +193,12 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     a, b = BatchResult.load(args.a), BatchResult.load(args.b)
     shared = [n for n in a.scalars if n in b.scalars and not is_member_outcome(n)]
-    try:
-        rows = compare(a, b, _outputs(args.outputs, tuple(shared)))
-    except KeyError as exc:
-        return fail(str(exc.args[0]))
+    names = _outputs(args.outputs, tuple(shared))
+    for directory, result in ((args.a, a), (args.b, b)):
+        unknown = [n for n in names if n not in result.scalars]
+        if unknown:
+            return fail(f"--outputs: {directory} has no scalar output {unknown[0]!r}")
+    rows = compare(a, b, names)
     method = rows[0].method if rows else "paired"
     how = "paired (same seed and runs)" if method == "paired" else "unpaired (Welch)"
     print(f"{args.b} - {args.a}, {how}, 95% intervals:")
