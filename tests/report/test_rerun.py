@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import numpy as np
 import mss_sim
 from mss_sim.cli import main
 from mss_sim.report.content import batch_info, rerun
-from mss_sim.scenario import bundled_scenarios
+from mss_sim.scenario import bundled_scenarios, scenario_from_dict
 
 RUNS = 4
 
@@ -47,17 +48,37 @@ def test_a_bundled_scenario_run_from_a_file_path_gets_the_command(tmp_path, caps
     assert same_outputs(mss_sim.BatchResult.load(out), mss_sim.BatchResult.load(again))
 
 
-def test_a_set_value_is_not_hidden_behind_the_bundled_name(tmp_path, capsys):
+def test_set_values_are_given_back_as_set_arguments(tmp_path, capsys):
     out = tmp_path / "cuts"
     args = ["run", "gsf_2025", "--runs", str(RUNS), "--seed", "3", "--out", str(out)]
-    args += ["--set", "funding.donors[USA].pledge_usd=0", "--no-plots", "--no-progress"]
-    assert main(args) == 0
+    args += ["--set", "funding.donors[USA].pledge_usd=0", "--set", "council.correlation=0.1"]
+    assert main([*args, "--no-plots", "--no-progress"]) == 0
     capsys.readouterr()
     stored = mss_sim.BatchResult.load(out)
     command, note = rerun(stored)
-    assert not command.startswith("mss-sim run")
-    assert note.startswith("The batch ran a scenario that differs from the bundled gsf_2025")
-    assert command.splitlines()[1] == f"res = mss_sim.BatchResult.load({str(out)!r})"
+    assert command == (
+        f"mss-sim run gsf_2025 --runs {RUNS} --seed 3 --set council.correlation=0.1 "
+        f"--set 'funding.donors[USA].pledge_usd=0.0' --out {out}_rerun"
+    )
+    assert note.startswith("The bundled scenario gsf_2025, with the 2 values set above, is the")
+    assert main([*shlex.split(command)[1:], "--no-plots", "--no-progress"]) == 0
+    assert same_outputs(stored, mss_sim.BatchResult.load(f"{out}_rerun"))
+    assert batch_info(stored, "x").facts.endswith(
+        "changed from the bundled gsf_2025: council.correlation = 0.1, "
+        "funding.donors[USA].pledge_usd = 0.0"
+    )
+
+
+def test_a_change_set_cannot_give_gets_code(tmp_path):
+    spec = mss_sim.load_scenario("gsf_2025").to_dict()
+    del spec["council"]["drafts"][0]["soften"]
+    scenario = scenario_from_dict(spec, source="edited")
+    stored = mss_sim.run_batch(scenario, RUNS, seed=2, out=tmp_path / "edited")
+    command, note = rerun(stored)
+    assert note == (
+        "The batch ran the bundled gsf_2025 with 1 change that --set cannot give; the "
+        "result keeps the scenario it ran, and this runs it again."
+    )
     assert same_outputs(stored, run_code(command))
 
 
@@ -84,9 +105,8 @@ def test_a_renamed_scenario_file_and_a_policy_get_code(tmp_path):
 
 
 def test_a_result_in_memory_is_named_as_such():
-    stored = mss_sim.run_batch(
-        mss_sim.load_scenario("gsf_2025").with_values({"council.correlation": 0.1}), RUNS, seed=1
-    )
+    scenario = mss_sim.load_scenario("gsf_2025").with_values({"scenario.name": "mine"})
+    stored = mss_sim.run_batch(scenario, RUNS, seed=1)
     command, _ = rerun(stored)
     assert command.splitlines()[1] == "res = ...  # this result, in memory"
     assert command.splitlines()[2] == f"mss_sim.run_batch(res.scenario(), {RUNS}, seed=1)"
@@ -98,7 +118,10 @@ def test_without_its_scenario_nothing_is_offered():
     stored.meta["scenario_hash"] = "0" * 64
     command, note = rerun(stored)
     assert command == ""
-    assert note.endswith("and the result does not keep the scenario it ran.")
+    assert note == (
+        "The batch ran a scenario that is not the bundled gsf_2025, and the result does not "
+        "keep the scenario it ran."
+    )
 
 
 def test_a_designed_batch_names_its_design(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import shlex
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -19,7 +18,9 @@ from mss_sim.formats import decimals, difference, fixed, percent
 from mss_sim.model.narrate import Entry, timeline
 from mss_sim.model.outputs import SECURITY_SCALARS, Replication
 from mss_sim.plotting.dashboard import key_probabilities
-from mss_sim.scenario import Scenario, bundled_scenarios, load_scenario
+from mss_sim.report.rerun import changes_from_bundled, rerun
+from mss_sim.scenario import Scenario
+from mss_sim.scenario.diff import toml_value
 from mss_sim.scenario.display import uncertain_rows
 from mss_sim.summary import SummaryRow, summarise
 
@@ -127,62 +128,15 @@ def _facts(result: BatchResult, scenario: Scenario | None) -> str:
     if result.meta.get("policy"):
         shown = ", ".join(f"{k} = {v!r}" for k, v in (values or {}).items()) or "no changes"
         parts.append(f"policy {result.meta['policy']}: {shown}")
+    changed = changes_from_bundled(result)
+    if changed:
+        listed = ", ".join(f"{d.path} = {toml_value(d.new)}" for d in changed[:_LISTED])
+        more = f" and {len(changed) - _LISTED} more" if len(changed) > _LISTED else ""
+        parts.append(f"changed from the bundled {result.meta['scenario']}: {listed}{more}")
     return "; ".join(parts)
 
 
-def rerun(result: BatchResult) -> tuple[str, str]:
-    """What runs the batch again, and why it is that: the ``mss-sim run`` command when
-    the bundled scenario of its name is the one it ran, Python code otherwise.
-
-    Returns
-    -------
-    command, note : str
-    """
-    meta = result.meta
-    name, design = str(meta.get("scenario")), str(meta.get("design", "monte_carlo"))
-    runs, seed = result.runs, meta.get("seed")
-    bundled = bundled_scenarios().get(name)
-    try:
-        same = bundled is not None and load_scenario(bundled).content_hash() == meta.get(
-            "scenario_hash"
-        )
-    except ScenarioError:
-        same = False
-    policy = meta.get("policy")
-    store = meta.get("store")
-    if same and not policy:
-        words = ["mss-sim", "run", name, "--runs", str(runs), "--seed", str(seed)]
-        words += ["--design", design] if design != "monte_carlo" else []
-        words += ["--out", f"{store}_rerun"] if store is not None else []
-        where = " into a new directory (its own already holds it)" if store is not None else ""
-        return shlex.join(words), (
-            f"The bundled scenario {name} is the one the batch ran: this runs it again{where}."
-        )
-    if policy:
-        why = f"The batch ran policy {policy} of an experiment on {name}"
-    elif bundled is None:
-        why = f"No scenario bundled with this version is called {name}"
-    else:
-        why = (
-            f"The batch ran a scenario that differs from the bundled {name} "
-            "(a --set value or an edited file)"
-        )
-    if meta.get("scenario_spec") is None:
-        return "", f"{why}, and the result does not keep the scenario it ran."
-    if policy and design != "monte_carlo":
-        return "", (
-            f"{why}, whose policies share one {design} design: run_experiment with the "
-            "experiment's scenario, policies, runs and seed repeats it exactly."
-        )
-    load = (
-        f"res = mss_sim.BatchResult.load({str(store)!r})"
-        if store is not None
-        else "res = ...  # this result, in memory"
-    )
-    design_arg = f", design={design!r}" if design != "monte_carlo" else ""
-    run = f"mss_sim.run_batch(res.scenario(), {runs}, seed={seed}{design_arg})"
-    code = f"import mss_sim\n{load}\n{run}"
-    return code, f"{why}; the result keeps the scenario it ran, and this runs it again."
+_LISTED = 6  # changed values named in a report's header
 
 
 def _indices(result: BatchResult) -> str:
