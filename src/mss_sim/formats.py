@@ -59,8 +59,8 @@ def decimals(values: Sequence[float], kind: str, *, whole: bool = False) -> int:
     --------
     >>> decimals([15.0, 2.0, 23.0], "months"), decimals([1527.0], "count", whole=True)
     (1, 0)
-    >>> decimals([0.72, 0.5, 0.93], "count"), decimals([12.7], "count")
-    (2, 1)
+    >>> decimals([0.72, 0.5, 0.93], "count"), decimals([12.7], "count"), decimals([0.0], "count")
+    (2, 1, 0)
     """
     finite = [abs(v) for v in values if math.isfinite(v)]
     if whole or not finite:
@@ -68,7 +68,7 @@ def decimals(values: Sequence[float], kind: str, *, whole: bool = False) -> int:
     if kind in _ONE_DECIMAL:
         return 1
     largest = max(finite)
-    return 0 if largest >= 100 else 1 if largest >= 10 else 2
+    return 0 if largest >= 100 or largest == 0 else 1 if largest >= 10 else 2
 
 
 def fixed(x: float, digits: int, *, sign: bool = False) -> str:
@@ -100,12 +100,15 @@ def difference(info: OutputInfo, mean: float, low: float, high: float) -> tuple[
     Returns
     -------
     text, unit : str
-        Probabilities, ballots and shares in percentage points, money in US$
-        millions; ``"undefined"`` when no run defines the difference, and the
-        mean alone when it has no interval.
+        Probabilities, ballots (the share of yes) and shares in percentage points,
+        money in US$ millions, months of the horizon in months; ``"undefined"``
+        when no run defines the difference, and the mean alone when it has no
+        interval.
     """
     points = info.kind in _POINTS
     unit = "percentage points" if points else info.display_unit
+    if info.kind is OutputKind.MONTHS:
+        unit = "months"  # a difference of months of the horizon is in months
     factor = 100.0 if points else 1.0 / info.scale
     values = [v * factor for v in (mean, low, high)]
     if not math.isfinite(values[0]):

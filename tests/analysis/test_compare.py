@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from mss_sim.analysis import paired_difference
+from mss_sim.analysis.compare import Comparison
 
 
 @pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
@@ -51,8 +52,6 @@ def test_bad_arguments():
 
 
 def test_a_comparison_reads_in_the_outputs_units():
-    from mss_sim.analysis.compare import Comparison
-
     def text(name, mean, low, high, method="paired", pairs=300):
         return str(Comparison(name, method, mean, low, high, 300, 300, 0.95, pairs))
 
@@ -82,12 +81,31 @@ def test_a_comparison_reads_in_the_outputs_units():
 
 
 def test_a_difference_that_rounds_to_zero_has_no_sign_and_one_pair_is_one():
-    from mss_sim.analysis.compare import Comparison
-
     row = Comparison("gang_control_at_end", "paired", -0.0004, -0.0012, 0.00001, 9, 9, 0.95, 1)
     assert str(row) == (
         "gang_control_at_end: 0.0 (-0.1 to 0.0) percentage points "
         "(paired, 1 pair where both are defined)"
     )
     same = Comparison("peak_deployed", "paired", 0.0, 0.0, 0.0, 9, 9, 0.95, 9)
-    assert str(same).startswith("peak_deployed: 0.00 (0.00 to 0.00) personnel")
+    assert str(same).startswith("peak_deployed: 0 (0 to 0) personnel")
+
+
+def test_ballots_are_compared_by_their_share_of_yes():
+    from mss_sim.analysis.compare import compare as compare_batches
+    from mss_sim.batch import BatchResult
+
+    months = np.arange("2025-01", "2025-02", dtype="datetime64[M]")
+    nan = np.nan
+    before = np.array([1.0, 0, 0, 0, 0, 0, 0, 0, nan])  # yes 1 of 8
+    after = np.array([1.0, 1, -1, -1, 0, 0, 0, 0, nan])  # yes 2 of 8; two abstentions became no
+
+    def result(ballots):
+        return BatchResult({"gsf.vote.CHN": ballots}, {}, months, {}, (), {"seed": 1, "runs": 9})
+
+    [row] = compare_batches(result(before), result(after))
+    assert row.method == "paired" and row.pairs == 8
+    assert row.mean == pytest.approx(1 / 8)  # the mean ballot fell by 1/8; the yes share rose
+    assert str(row).startswith("gsf.vote.CHN: +12.5 (")
+    assert "percentage points (paired, 8 pairs where both are defined)" in str(row)
+    months_row = Comparison("first_shortfall_month", "paired", 1.0, 0.5, 1.5, 9, 9, 0.95, 9)
+    assert str(months_row).startswith("first_shortfall_month: +1.0 (+0.5 to +1.5) months (")

@@ -208,6 +208,11 @@ def test_the_comparison_has_differences_in_units(stores, compared):
     assert rows["Gang control at the end"] == "percentage points"
     assert rows["Money received"] == "US$ million"
     assert rows["Target strength reached"] == "percentage points"
+    assert rows["Months to the target strength"] == "months"  # never reached in either
+    assert (
+        "<td>Months to the target strength</td><td>months</td>"
+        '<td class="num">undefined in every pair</td>'
+    ) in compared
     control = expected["gang_control_at_end"]
     assert f'<td class="num">{control.mean * 100:+,.1f} ({control.low * 100:+,.1f} to' in compared
     money = expected["total_received_usd"]

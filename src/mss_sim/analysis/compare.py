@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from mss_sim.catalog import describe, is_described
+from mss_sim.catalog import OutputKind, describe, is_described
 from mss_sim.formats import difference
 from mss_sim.statistics import mean_interval
 
@@ -130,6 +130,11 @@ class Comparison:
         return f"{self.name}: {text} {unit} ({self.method}, {used})"
 
 
+def _yes(ballots: np.ndarray) -> np.ndarray:
+    """1 for a yes vote, 0 for an abstention or a no, NaN where no vote was held."""
+    return np.where(np.isnan(ballots), np.nan, (ballots == 1).astype(float))
+
+
 def paired(a: Any, b: Any) -> bool:
     """Whether two batches' replication ``i`` share their seed (same seed, runs, design)."""
     ma, mb = a.meta, b.meta
@@ -166,7 +171,8 @@ def compare(
     """Compare two batches output by output: ``b - a`` with an interval.
 
     Paired differences (:func:`paired_difference`) when the runs share seeds,
-    Welch's interval otherwise; each row says which.
+    Welch's interval otherwise; each row says which. A member's ballot
+    (``{draft}.vote.{member}``) is compared by its share of yes votes.
 
     Parameters
     ----------
@@ -199,6 +205,8 @@ def compare(
     rows = []
     for name in names:
         x, y = np.asarray(a.scalars[name], float), np.asarray(b.scalars[name], float)
+        if is_described(name) and describe(name).kind is OutputKind.BALLOT:
+            x, y = _yes(x), _yes(y)  # the share of yes votes, not the mean of +1/0/-1
         n_a, n_b = int(np.isfinite(x).sum()), int(np.isfinite(y).sum())
         if same:
             d = paired_difference(x, y, confidence=confidence)

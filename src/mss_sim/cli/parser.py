@@ -217,7 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_ = sub.add_parser("compare", help="compare two results directories output by output")
     cmp_.add_argument("a", help="the baseline results directory")
     cmp_.add_argument("b", help="the alternative results directory")
-    cmp_.add_argument("--outputs", help="comma-separated scalar outputs (default: all shared)")
+    cmp_.add_argument(
+        "--outputs",
+        help="comma-separated scalar outputs (default: all shared but single members' "
+        "ballots and vetoes)",
+    )
     cmp_.set_defaults(func=_cmd_compare)
 
     sens = sub.add_parser(

@@ -248,10 +248,12 @@ def comparison_rows(a: BatchResult, b: BatchResult) -> tuple[str, list[Row]]:
     rows, method = [], "paired"
     for c in compare_batches(a, b, names):
         method = c.method
-        if not math.isfinite(c.mean):
-            continue
         info = describe(c.name)
         text, unit = difference(info, c.mean, c.low, c.high)
+        if not math.isfinite(c.mean):
+            text = "undefined in every pair" if c.method == "paired" else "undefined"
+            rows.append(Row(c.name, info.label, unit, [text]))
+            continue
         if c.method == "paired" and c.pairs < min(a.runs, b.runs):
             pairs = "the pair" if c.pairs == 1 else f"the {c.pairs:,} pairs"
             text += f"; over {pairs} where both are defined"
