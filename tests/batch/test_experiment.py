@@ -168,8 +168,8 @@ def test_the_commands_run_an_experiment_and_compare_two_stores(tmp_path, capsys)
     )
     assert main(["experiment", "gsf_2025", "--runs", "2", "--out", str(tmp_path / "no")]) == 2
     assert capsys.readouterr().err == (
-        "mss-sim: error: gsf_2025 has no [[policies]]; add them to a scenario file that "
-        "extends it (see docs/experiments.md)\n"
+        "mss-sim: error: gsf_2025 has no [[policies]]; add them to the scenario file, or to "
+        "one that extends it (see docs/experiments.md)\n"
     )
     assert not (tmp_path / "no").exists()
     # An unknown output is refused before anything runs.

@@ -498,3 +498,10 @@ def test_one_run_in_two_hundred_is_a_visible_point_and_not_rounded_to_all():
     assert first.get_label() == "a; never reached: 99.5% of runs"
     assert first.get_marker() == "o"
     plt.close(ax.figure)
+    never = BatchResult(
+        {"months_to_target": np.full(200, np.nan)}, {}, months, {}, (), {"scenario": "n"}
+    )
+    ax = plotting.plot_compare(res, never, "months_to_target", labels=("a", "b"))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["a; never reached: 99.5% of runs", "b; never reached: 100% of runs"]
+    plt.close(ax.figure)

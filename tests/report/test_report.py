@@ -307,6 +307,5 @@ def test_each_result_in_a_comparison_has_its_period_and_target(compared):
     assert [label for label, _ in facts] == ["gsf_2025 (seed 5)", "us_budget_cuts (seed 5)"]
     for _, text in facts:
         assert text == (
-            f"{RUNS} replications; 2025-09-01 to 2027-09-01 (24 months); "
-            "target strength 2,775 personnel"
+            f"{RUNS} replications; 24 months from 2025-09-01; target strength 2,775 personnel"
         )

@@ -99,7 +99,7 @@ def test_a_renamed_scenario_file_and_a_policy_get_code(tmp_path):
     assert note.startswith("The batch ran policy no_us of an experiment on mine;")
     assert same_outputs(exp["no_us"], run_code(command))
     assert batch_info(policy, "no_us").facts == (
-        f"{RUNS} replications; 2025-09-01 to 2027-09-01 (24 months); target strength 2,775 "
+        f"{RUNS} replications; 24 months from 2025-09-01; target strength 2,775 "
         "personnel; policy no_us: funding.donors[USA].pledge_usd = 0"
     )
 
@@ -137,3 +137,22 @@ def test_a_designed_batch_names_its_design(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert same_outputs(stored, mss_sim.BatchResult.load(f"{out}_rerun"))
+
+
+def test_a_policy_of_a_bundled_scenario_gets_the_command_beside_its_experiment(tmp_path):
+    gsf = mss_sim.load_scenario("gsf_2025")
+    policies = {"as_is": {}, "no_us": {"funding.donors[USA].pledge_usd": 0}}
+    exp = mss_sim.run_experiment(gsf, policies, runs=RUNS, seed=4, out=tmp_path / "e")
+    stored = mss_sim.BatchResult.load(tmp_path / "e" / "policies" / "no_us")
+    command, _ = rerun(stored)
+    again = tmp_path / "e_no_us_rerun"
+    assert command == (
+        f"mss-sim run gsf_2025 --runs {RUNS} --seed 4 "
+        f"--set 'funding.donors[USA].pledge_usd=0.0' --out {again}"
+    )
+    assert main([*shlex.split(command)[1:], "--no-plots", "--no-progress"]) == 0
+    assert same_outputs(exp["no_us"], mss_sim.BatchResult.load(again))
+    assert batch_info(stored, "no_us").facts.endswith(
+        "policy no_us: funding.donors[USA].pledge_usd = 0; changed from the bundled "
+        "gsf_2025: funding.donors[USA].pledge_usd = 0.0"
+    )

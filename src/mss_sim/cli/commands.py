@@ -155,8 +155,8 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     scenario = _load(args)
     if not scenario.policies:
         return fail(
-            f"{args.scenario} has no [[policies]]; add them to a scenario file that extends "
-            "it (see docs/experiments.md)"
+            f"{args.scenario} has no [[policies]]; add them to the scenario file, or to one "
+            "that extends it (see docs/experiments.md)"
         )
     out = Path(args.out) if args.out else Path("out") / f"{scenario.name}_experiment"
     names = _outputs(args.outputs, TABLE_OUTPUTS)

@@ -250,7 +250,9 @@ def plot_compare(
         values, _ = scalar_values(result, name)
         xs = np.sort(values[np.isfinite(values)])
         shares.append(xs.size / max(values.size, 1))
-        if xs.size:
+        if not xs.size:  # nothing to draw, but the legend says so
+            ax.plot([], [], color=colour, label=f"{label}; {_undefined_text(info, 1.0)}")
+        else:
             gone = 1 - xs.size / values.size
             extra = f"; {_undefined_text(info, gone)}" if gone else ""
             ax.step(

@@ -122,12 +122,12 @@ def _facts(result: BatchResult, scenario: Scenario | None) -> str:
     parts = [f"{result.runs:,} replications"]
     if scenario is not None:
         info = scenario.scenario
-        parts.append(f"{info.start} to {info.end} ({info.horizon_months} months)")
+        parts.append(f"{info.horizon_months} months from {info.start}")
         parts.append(f"target strength {scenario.target_strength():,} personnel")
     values = result.meta.get("policy_values")
     if result.meta.get("policy"):
-        shown = ", ".join(f"{k} = {v!r}" for k, v in (values or {}).items()) or "no changes"
-        parts.append(f"policy {result.meta['policy']}: {shown}")
+        shown = ", ".join(f"{k} = {toml_value(v)}" for k, v in (values or {}).items())
+        parts.append(f"policy {result.meta['policy']}: {shown or 'no changes'}")
     changed = changes_from_bundled(result)
     if changed:
         listed = ", ".join(f"{d.path} = {toml_value(d.new)}" for d in changed[:_LISTED])

@@ -11,6 +11,7 @@ keeps, in three lines of Python.
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 from typing import Any
 
 from mss_sim.batch import BatchResult
@@ -93,7 +94,7 @@ def rerun(result: BatchResult) -> tuple[str, str]:
         words += ["--design", design] if design != "monte_carlo" else []
         for argument in sets or ():
             words += ["--set", argument]
-        words += ["--out", f"{store}_rerun"] if store is not None else []
+        words += ["--out", _new_directory(store, policy)] if store is not None else []
         what = f"The bundled scenario {name}"
         if sets:
             what += f", with the {len(sets)} value{'s' if len(sets) > 1 else ''} set above,"
@@ -110,6 +111,14 @@ def rerun(result: BatchResult) -> tuple[str, str]:
     return _code(store, runs, seed, design), (
         f"{why}; the result keeps the scenario it ran, and this runs it again."
     )
+
+
+def _new_directory(store: Any, policy: Any) -> str:
+    """Beside the batch's directory (beside its experiment, for a policy's)."""
+    path = Path(str(store))
+    if policy and path.parent.name == "policies":
+        return str(path.parent.parent.with_name(f"{path.parent.parent.name}_{policy}_rerun"))
+    return f"{path}_rerun"
 
 
 def _why(name: str, policy: Any, changed: list[Difference] | None, bundled: bool) -> str:
