@@ -53,6 +53,13 @@ def test_replay_result_refuses_another_scenario_or_index(gsf):
         replay_result(result, 0, scenario=other)
     with pytest.raises(IndexError, match="holds 0 to 2"):
         replay_result(result, 3)
+    result.meta["scenario_spec"]["council"]["correlation"] = 0.1  # altered by hand
+    with pytest.raises(ResultsError) as exc:
+        replay_result(result, 0)
+    assert str(exc.value) == (
+        "the scenario the result keeps does not match its content hash (the result's "
+        "metadata was altered): it cannot be re-run"
+    )
 
 
 def test_a_result_without_its_scenario(gsf):

@@ -687,6 +687,29 @@ def test_manifest_with_damaged_metadata(copy, meta, problem):
     assert problem in message
 
 
+@pytest.mark.parametrize(
+    ("key", "value"), [("seed", 4), ("design", "bogus"), ("scenario_hash", "0" * 64)]
+)
+def test_metadata_that_disagrees_with_the_manifest_is_refused(copy, key, value):
+    info = manifest(copy)
+    kept = info[key]
+    info["meta"][key] = value
+    (copy / "store.json").write_text(json.dumps(info), encoding="utf-8")
+    assert load_error(copy) == (
+        f"{copy / 'store.json'}: incomplete manifest (bad or missing meta.{key}: "
+        f"{value!r}, but {key} is {kept!r})"
+    )
+
+
+@pytest.mark.parametrize(("runs", "span"), [(150, [0, 150]), (RUNS, [0])])
+def test_runs_come_from_what_is_on_disk_not_the_metadata(copy, runs, span):
+    info = manifest(copy)
+    info["meta"] |= {"runs": runs, "replications": span}
+    (copy / "store.json").write_text(json.dumps(info), encoding="utf-8")
+    loaded = BatchResult.load(copy)
+    assert (loaded.runs, loaded.meta["replications"]) == (RUNS, [0, RUNS])
+
+
 def test_manifest_without_metadata(copy):
     info = manifest(copy)
     del info["meta"]

@@ -74,6 +74,7 @@ def replay_result(
     IndexError
         If `replication` is not in the batch.
     """
+    given = scenario is not None
     scenario = scenario if scenario is not None else result.scenario()
     for key in ("scenario_hash", "seed"):
         if result.meta.get(key) is None:
@@ -82,6 +83,9 @@ def replay_result(
         raise ResultsError(
             f"the scenario {scenario.name!r} given is not the one the batch ran "
             "(its content hash differs)"
+            if given
+            else "the scenario the result keeps does not match its content hash (the "
+            "result's metadata was altered): it cannot be re-run"
         )
     start = int(result.meta.get("replications", [0, result.runs])[0])
     if not 0 <= replication - start < result.runs:

@@ -338,8 +338,7 @@ class BatchResult:
         names = store.names
         months = store.month_values()
         meta = dict(store.manifest.get("meta") or {})
-        if runs is not None:
-            meta |= {"runs": runs, "replications": [0, runs]}
+        meta |= {"runs": store.runs, "replications": [0, store.runs]}  # what is on disk
         meta["store"] = str(source)
         policy = policy_of(source)
         if policy is not None:  # names it in tables and figures

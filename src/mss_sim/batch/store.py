@@ -341,6 +341,9 @@ def read_manifest(path: Path) -> dict[str, Any]:
                 raise ValueError(f"meta.{key}: {meta[key]!r}")
         if type(meta["seed"]) is not int or meta["seed"] < 0:
             raise ValueError(f"meta.seed: {meta['seed']!r}")
+        for key in ("seed", "scenario_hash", "design"):  # kept twice: the two must agree
+            if key in meta and key in manifest and meta[key] != manifest[key]:
+                raise ValueError(f"meta.{key}: {meta[key]!r}, but {key} is {manifest[key]!r}")
     except KeyError as exc:
         raise ResultsError(f"{file}: incomplete manifest (missing {exc})") from None
     except (TypeError, ValueError) as exc:
