@@ -109,3 +109,24 @@ def test_ballots_are_compared_by_their_share_of_yes():
     assert "percentage points (paired, 8 pairs where both are defined)" in str(row)
     months_row = Comparison("first_shortfall_month", "paired", 1.0, 0.5, 1.5, 9, 9, 0.95, 9)
     assert str(months_row).startswith("first_shortfall_month: +1.0 (+0.5 to +1.5) months (")
+
+
+def test_caveats_name_another_target_or_period(tmp_path, capsys):
+    import mss_sim
+    from mss_sim.analysis.compare import caveats
+    from mss_sim.cli import main
+
+    gsf = mss_sim.load_scenario("gsf_2025")
+    shorter = gsf.with_values({"scenario.horizon_months": 18, "outcomes.target_strength": 2000})
+    a = mss_sim.run_batch(gsf, 3, seed=1, out=tmp_path / "a")
+    b = mss_sim.run_batch(shorter, 3, seed=1, out=tmp_path / "b")
+    assert caveats(a, a) == []
+    assert caveats(a, b) == [
+        "the target strength differs (2,775 and 2,000 personnel): outputs about reaching "
+        "the target measure against different strengths",
+        "the periods differ (24 months from 2025-09-01, and 18 months from 2025-09-01): "
+        "totals and values at the end cover different times",
+    ]
+    assert main(["compare", str(tmp_path / "a"), str(tmp_path / "b")]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-2:] == [f"note: {c}" for c in caveats(a, b)]

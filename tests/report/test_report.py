@@ -309,3 +309,15 @@ def test_each_result_in_a_comparison_has_its_period_and_target(compared):
         assert text == (
             f"{RUNS} replications; 24 months from 2025-09-01; target strength 2,775 personnel"
         )
+
+
+def test_a_comparison_of_other_targets_and_periods_says_so(stores, compared):
+    assert 'class="note">Note:' not in compared  # same target and period
+    a = mss_sim.BatchResult.load(stores[0])
+    gsf = mss_sim.load_scenario("gsf_2025")
+    b = mss_sim.run_batch(gsf.with_values({"outcomes.target_strength": 2000}), RUNS, seed=5)
+    text = render_report(a, compare=b)
+    assert (
+        '<p class="note">Note: the target strength differs (2,775 and 2,000 personnel): '
+        "outputs about reaching the target measure against different strengths.</p>"
+    ) in text

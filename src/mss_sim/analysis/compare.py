@@ -18,12 +18,14 @@ import numpy as np
 from scipy import stats
 
 from mss_sim.catalog import OutputKind, describe, is_described
+from mss_sim.errors import ResultsError, ScenarioError
 from mss_sim.formats import difference
 from mss_sim.statistics import mean_interval
 
 __all__ = [
     "Comparison",
     "PairedDifference",
+    "caveats",
     "compare",
     "paired",
     "paired_difference",
@@ -217,3 +219,38 @@ def compare(
             mean, low, high = welch_difference(x, y, confidence=confidence)
             rows.append(Comparison(name, "welch", mean, low, high, n_a, n_b, confidence))
     return rows
+
+
+def caveats(a: Any, b: Any) -> list[str]:
+    """What makes two batches' outputs mean different things: another period or target.
+
+    Parameters
+    ----------
+    a, b : BatchResult
+        Results that keep their scenarios (results that do not give no caveats).
+
+    Returns
+    -------
+    list of str
+        One sentence per difference, e.g. that "target reached" counts against
+        2,775 personnel in one and 2,000 in the other.
+    """
+    try:
+        sa, sb = a.scenario(), b.scenario()
+    except (ResultsError, ScenarioError):
+        return []
+    out = []
+    ta, tb = sa.target_strength(), sb.target_strength()
+    if ta != tb:
+        out.append(
+            f"the target strength differs ({ta:,} and {tb:,} personnel): outputs about "
+            "reaching the target measure against different strengths"
+        )
+    ia, ib = sa.scenario, sb.scenario
+    if (ia.start, ia.horizon_months) != (ib.start, ib.horizon_months):
+        out.append(
+            f"the periods differ ({ia.horizon_months} months from {ia.start}, and "
+            f"{ib.horizon_months} months from {ib.start}): totals and values at the end "
+            "cover different times"
+        )
+    return out

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from mss_sim.analysis.backtest import backtest
-from mss_sim.analysis.compare import compare
+from mss_sim.analysis.compare import caveats, compare
 from mss_sim.batch import BatchResult, output_names, run_batch, run_experiment
 from mss_sim.batch.design import check_design
 from mss_sim.batch.experiment import TABLE_OUTPUTS
@@ -204,6 +204,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(f"{args.b} - {args.a}, {how}, 95% intervals:")
     for row in rows:
         print(f"  {row}")
+    for caveat in caveats(a, b):
+        print(f"note: {caveat}")
     return 0
 
 

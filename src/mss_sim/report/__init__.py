@@ -24,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from mss_sim.analysis.compare import caveats
 from mss_sim.batch import BatchResult
 from mss_sim.plotting import (
     plot_compare,
@@ -167,6 +168,7 @@ def render_report(result: BatchResult, *, compare: BatchResult | None = None) ->
         outcomes=content.outcome_rows(results),
         comparison_method=how,
         differences=differences,
+        caveats=caveats(result, compare) if compare else [],
         figures=_figures(batches, typical),
         typical=typical,
         parameters=[(b, content.parameters(b.scenario)) for b in batches],
