@@ -44,6 +44,21 @@ def test_trace_of_the_tiny_scenario(tmp_path):
     assert figure.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_a_trace_with_set_values_says_so_and_keeps_its_own_figure(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run_main(["trace", str(TINY), "--seed", "3"])[0] == 0
+    argv = ["trace", str(TINY), "--seed", "3", "--set", "scenario.horizon_months=3"]
+    code, out, err = run_main(argv)
+    assert code == 0, err
+    assert out.splitlines()[0].endswith("; set: scenario.horizon_months=3")
+    changed = mss_sim.load_scenario(TINY).with_values({"scenario.horizon_months": 3})
+    own = Path("out") / f"tiny_set{changed.content_hash()[:8]}_trace_seed3_rep0.png"
+    assert out.splitlines()[-1] == f"figure: {own}"
+    assert sorted(p.name for p in Path("out").iterdir()) == sorted(
+        ["tiny_trace_seed3_rep0.png", own.name]
+    )
+
+
 def test_trace_is_the_batch_replication():
     code, out, err = run_main(
         ["trace", "gsf_2025", "--seed", "7", "--replication", "4", "--no-plot", "--only", "force"]

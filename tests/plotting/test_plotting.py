@@ -375,6 +375,15 @@ def test_two_stores_of_one_batch_are_told_apart_by_directory(gsf):
     ax = plotting.plot_compare(a, b, "deployed")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["gsf_2025 (seed 1), first median", "gsf_2025 (seed 1), second median"]
+    a, b = (
+        dataclasses.replace(
+            gsf, meta={**gsf.meta, "policy": "baseline", "store": f"out/{e}/policies/baseline"}
+        )
+        for e in ("exp_a", "exp_b")
+    )
+    ax = plotting.plot_compare(a, b, "deployed")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["baseline (seed 1), exp_a median", "baseline (seed 1), exp_b median"]
 
 
 def test_compare_scalar_draws_two_shares_of_all_runs(gsf, cuts):

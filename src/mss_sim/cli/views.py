@@ -168,13 +168,13 @@ def cmd_trace(args: argparse.Namespace) -> int:
             return fail(
                 f"--only: no category {unknown[0]!r}; the categories are {', '.join(known)}"
             )
+    changed = [a.text for a in getattr(args, "set", None) or ()]
     figure = None
     if not args.no_plot:  # a path that cannot be written fails before the timeline
-        figure = (
-            Path(args.plot)
-            if args.plot
-            else Path("out") / f"{scenario.name}_trace_seed{args.seed}_rep{args.replication}.png"
-        )
+        # --set values change the run: its figure gets a name of its own
+        tag = f"_set{scenario.content_hash()[:8]}" if changed else ""
+        name = f"{scenario.name}{tag}_trace_seed{args.seed}_rep{args.replication}.png"
+        figure = Path(args.plot) if args.plot else Path("out") / name
         from mss_sim.report import check_target
 
         check_target(figure)
@@ -183,6 +183,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     print(
         f"{scenario.name}, replication {args.replication} of a batch with seed {args.seed} "
         f"(the same run as in run_batch(..., seed={args.seed}))"
+        + (f"; set: {', '.join(changed)}" if changed else "")
     )
     for entry in timeline(rep, categories=wanted, status=not args.no_status):
         print(entry)

@@ -131,15 +131,26 @@ def label_of(result: BatchResult, label: str | None = None) -> str:
 
 
 def result_labels(*results: BatchResult) -> tuple[str, ...]:
-    """The results' labels, made distinct: by their directories when the scenario,
-    policy and seed are the same, numbered in the order given when those are too."""
+    """The results' labels, made distinct: by their directories (a policy's by its
+    experiment's) when the scenario, policy and seed are the same, numbered in the
+    order given when those are too."""
     labels = [label_of(r) for r in results]
     if len(set(labels)) == len(labels):
         return tuple(labels)
-    places = [Path(str(r.meta["store"])).name if r.meta.get("store") else "" for r in results]
+    places = [_place(r) for r in results]
     if all(places) and len(set(places)) == len(places):
         return tuple(f"{lab}, {place}" for lab, place in zip(labels, places, strict=True))
     return tuple(f"{lab} [{i + 1}]" for i, lab in enumerate(labels))
+
+
+def _place(result: BatchResult) -> str:
+    """The result's directory by name (its experiment's, for a policy's), or ""."""
+    if not result.meta.get("store"):
+        return ""
+    path = Path(str(result.meta["store"]))
+    if result.meta.get("policy") and path.parent.name == "policies":
+        return path.parent.parent.name
+    return path.name
 
 
 def subtitle(*results: BatchResult) -> str:
