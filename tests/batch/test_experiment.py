@@ -244,3 +244,41 @@ def test_the_table_has_default_outputs(gsf):
         "killings_total",
         "(people)",
     ]
+
+
+def test_an_experiment_shows_as_a_table_in_a_notebook(gsf):
+    from html.parser import HTMLParser
+
+    exp = mss_sim.run_experiment(gsf, {"as_is": {}, "no_us": NO_US}, runs=3, seed=1)
+    page = exp._repr_html_()
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.caption = ""
+            self._in = ""
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            self._in = tag
+
+        def handle_data(self, data):
+            if self._in in ("td", "th"):
+                self.rows[-1].append(data)
+            elif self._in == "caption":
+                self.caption += data
+
+    parser = Cells()
+    parser.feed(page)
+    assert parser.caption == "gsf_2025: 2 policies, 3 runs each, seed 1"
+    text_rows = [line.split("  ")[0].strip() for line in exp.table().splitlines()]
+    assert [row[0] for row in parser.rows] == text_rows  # policy, as_is, no_us
+    assert parser.rows[0][1:] == [
+        "target_reached",
+        "peak_deployed (personnel)",
+        "gang_control_at_end (%)",
+        "killings_total (people)",
+    ]
+    assert all(len(row) == 5 for row in parser.rows)

@@ -106,30 +106,49 @@ class ExperimentResult:
         US$ millions, shares in percent: :mod:`mss_sim.catalog`), with the share of
         runs in which an output was undefined ("never reached").
         """
+        heads, rows = self._rows(outputs)
+        widths = [max(len(row[i]) for row in (heads, *rows)) for i in range(len(heads))]
+        lines = []
+        for row in (heads, *rows):
+            rest = (cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))
+            lines.append("  ".join([row[0].ljust(widths[0]), *rest]))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        heads, rows = self._rows(None)
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in heads)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+        )
+        caption = html.escape(
+            f"{self.meta.get('scenario', 'experiment')}: {len(self)} policies, "
+            f"{self.meta.get('runs')} runs each, seed {self.meta.get('seed')}"
+        )
+        return f"<table><caption>{caption}</caption><tr>{head}</tr>{body}</table>"
+
+    def _rows(self, outputs: Sequence[str] | None) -> tuple[list[str], list[list[str]]]:
+        """The table's header and one row of cells per policy."""
         if outputs is None:
             first = next(iter(self.results.values()))
             outputs = [n for n in TABLE_OUTPUTS if n in first.scalars]
-        heads, cols = ["policy"], [[name] for name in self.names]
+        heads, rows = ["policy"], [[name] for name in self.names]
         never = {}
         for name in outputs:
             info = describe(name) if is_described(name) else None
             unit = "" if info is None else "%" if info.kind == "share" else info.display_unit
             heads.append(f"{name} ({unit})" if unit else name)
             never[name] = f"{(info.undefined if info else '') or 'undefined'} in every run"
-        for col, result in zip(cols, self.results.values(), strict=True):
+        for row, result in zip(rows, self.results.values(), strict=True):
             summary = result.summary(list(outputs))
             for name in outputs:
                 if name in summary.omitted:
-                    col.append(never[name])
+                    row.append(never[name])
                     continue
                 _, estimate, interval, *_, undefined = summary[name].cells()
-                col.append(f"{estimate} {interval}" + (f"; {undefined}" if undefined else ""))
-        widths = [max(len(row[i]) for row in (heads, *cols)) for i in range(len(heads))]
-        lines = []
-        for row in (heads, *cols):
-            rest = (cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))
-            lines.append("  ".join([row[0].ljust(widths[0]), *rest]))
-        return "\n".join(lines)
+                row.append(f"{estimate} {interval}" + (f"; {undefined}" if undefined else ""))
+        return heads, rows
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str]) -> ExperimentResult:
