@@ -197,15 +197,15 @@ def test_probability_with_another_value_is_an_error():
         res.summary()
 
 
+def ballot_result(ballots: np.ndarray) -> BatchResult:
+    """A result whose one output is China's ballot on the GSF draft."""
+    months = np.arange("2025-01", "2025-02", dtype="datetime64[M]")
+    return BatchResult({"gsf.vote.CHN": ballots}, {}, months, {}, (), {})
+
+
 def test_ballots_are_shares_of_yes_abstain_and_no():
     ballots = np.array([1.0, 1.0, 0.0, -1.0, np.nan, 1.0, 0.0, 1.0])
-    res = BatchResult(
-        scalars={"gsf.vote.CHN": ballots},
-        series={},
-        months=np.arange("2025-01", "2025-02", dtype="datetime64[M]"),
-        parameters={},
-        meta={},
-    )
+    res = ballot_result(ballots)
     row = res.summary()["gsf.vote.CHN"]
     assert row.kind == "ballot"
     assert (row.estimate, row.abstain, row.no) == (4 / 7, 2 / 7, 1 / 7)
@@ -437,13 +437,7 @@ def test_count_percentiles_are_values_some_run_had():
 
 def test_a_rare_ballot_is_not_rounded_away():
     ballots = np.array([1.0] * 996 + [0.0] * 3 + [-1.0])
-    res = BatchResult(
-        scalars={"gsf.vote.CHN": ballots},
-        series={},
-        months=np.arange("2025-01", "2025-02", dtype="datetime64[M]"),
-        parameters={},
-        meta={},
-    )
+    res = ballot_result(ballots)
     assert "yes 99.6%, abstain 0.3%, no 0.1%" in str(res.summary())
 
 

@@ -125,11 +125,18 @@ class Comparison:
         if not is_described(self.name):
             interval = f"[{self.low:.4g}, {self.high:.4g}]"
             return f"{self.name}: {self.mean:.4g} {interval} ({self.method}, {used})"
+        text, unit = self.shown()
+        unit = f" {unit}" if math.isfinite(self.mean) else ""
+        return f"{self.name}: {text}{unit} ({self.method}, {used})"
+
+    def shown(self) -> tuple[str, str]:
+        """The difference and its interval as text, and their unit, from the output's
+        kind (:func:`mss_sim.formats.difference`); "undefined in every pair" where no
+        pair defines it."""
         text, unit = difference(describe(self.name), self.mean, self.low, self.high)
-        if text == "undefined":
+        if not math.isfinite(self.mean):
             text = "undefined in every pair" if self.method == "paired" else "undefined"
-            return f"{self.name}: {text} ({self.method}, {used})"
-        return f"{self.name}: {text} {unit} ({self.method}, {used})"
+        return text, unit
 
 
 def _yes(ballots: np.ndarray) -> np.ndarray:

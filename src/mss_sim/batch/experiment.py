@@ -37,8 +37,6 @@ from mss_sim.scenario.spec import Policy, Scenario
 
 __all__ = ["TABLE_OUTPUTS", "ExperimentResult", "run_experiment"]
 
-_FILE = EXPERIMENT
-
 TABLE_OUTPUTS = ("target_reached", "peak_deployed", "gang_control_at_end", "killings_total")
 """The outputs :meth:`ExperimentResult.table` shows by default."""
 
@@ -161,17 +159,16 @@ class ExperimentResult:
             or damaged.
         """
         path = Path(directory)
-        file = path / _FILE
+        file = path / EXPERIMENT
         try:
             described = json.loads(file.read_text(encoding="utf-8"))
             names = list(described["policies"])
         except FileNotFoundError:
-            raise ResultsError(f"{path}: not an experiment (no {_FILE})") from None
+            raise ResultsError(f"{path}: not an experiment (no {EXPERIMENT})") from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ResultsError(f"{file}: unreadable ({exc})") from None
+        # each policy's results name it and its values (BatchResult.load sees the layout)
         results = {name: BatchResult.load(path / "policies" / name) for name in names}
-        for name, result in results.items():
-            result.meta["policy"], result.meta["policy_values"] = name, described["policies"][name]
         meta = {k: v for k, v in described.items() if k != "policies"} | {"out": str(path)}
         return cls(results, dict(described["policies"]), meta)
 
@@ -293,9 +290,9 @@ def run_experiment(
         named = {"policy": policy.name, "policy_values": _jsonable(policy.values)}
         results[policy.name].meta.update(named)  # names it in tables and figures
     if root is not None:
-        tmp = root / f"{_FILE}.tmp"
+        tmp = root / f"{EXPERIMENT}.tmp"
         tmp.write_text(json.dumps(described, indent=1), encoding="utf-8")
-        os.replace(tmp, root / _FILE)
+        os.replace(tmp, root / EXPERIMENT)
     meta = {k: v for k, v in described.items() if k != "policies"}
     if root is not None:
         meta["out"] = str(root)

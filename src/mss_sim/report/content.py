@@ -14,7 +14,7 @@ from mss_sim.analysis.compare import compare as compare_batches
 from mss_sim.batch import BatchResult, replay_result, typical_replication
 from mss_sim.catalog import OutputKind, describe
 from mss_sim.errors import ResultsError, ScenarioError
-from mss_sim.formats import decimals, difference, fixed, percent
+from mss_sim.formats import percent
 from mss_sim.model.narrate import Entry, timeline
 from mss_sim.model.outputs import SECURITY_SCALARS, Replication
 from mss_sim.plotting.dashboard import key_probabilities
@@ -153,13 +153,9 @@ def _interval(row: SummaryRow) -> str:
 
 
 def _spread(row: SummaryRow) -> str:
-    """Median (5th to 95th percentile), sharing their decimals; shares in percent."""
-    kind = OutputKind(row.kind)
-    scale = 100.0 if kind is OutputKind.SHARE else 1.0
-    values = [v * scale for v in (row.p50, row.p5, row.p95)]
-    digits = decimals(values, kind, whole=kind is OutputKind.COUNT)
-    a, b, c = (fixed(v, digits) if math.isfinite(v) else "n/a" for v in values)
-    return f"{a} ({b} to {c})"
+    """Median (5th to 95th percentile), as the summary shows them."""
+    _, _, _, median, spread, *_ = row.cells()
+    return f"{median} ({spread})"
 
 
 def probability_rows(results: list[BatchResult]) -> list[Row]:
@@ -248,16 +244,11 @@ def comparison_rows(a: BatchResult, b: BatchResult) -> tuple[str, list[Row]]:
     rows, method = [], "paired"
     for c in compare_batches(a, b, names):
         method = c.method
-        info = describe(c.name)
-        text, unit = difference(info, c.mean, c.low, c.high)
-        if not math.isfinite(c.mean):
-            text = "undefined in every pair" if c.method == "paired" else "undefined"
-            rows.append(Row(c.name, info.label, unit, [text]))
-            continue
-        if c.method == "paired" and c.pairs < min(a.runs, b.runs):
+        text, unit = c.shown()
+        if math.isfinite(c.mean) and c.method == "paired" and c.pairs < min(a.runs, b.runs):
             pairs = "the pair" if c.pairs == 1 else f"the {c.pairs:,} pairs"
             text += f"; over {pairs} where both are defined"
-        rows.append(Row(c.name, info.label, unit, [text]))
+        rows.append(Row(c.name, describe(c.name).label, unit, [text]))
     how = (
         "paired replication by replication (same seed and runs: common random numbers)"
         if method == "paired"

@@ -30,8 +30,16 @@ def _bundled(result: BatchResult) -> Scenario | None:
         return None
 
 
-def changes_from_bundled(result: BatchResult) -> list[Difference] | None:
+def changes_from_bundled(
+    result: BatchResult, base: Scenario | None = None
+) -> list[Difference] | None:
     """The values the batch's scenario changes from the bundled scenario of its name.
+
+    Parameters
+    ----------
+    result : BatchResult
+    base : Scenario, optional
+        The bundled scenario of the batch's name, if already loaded.
 
     Returns
     -------
@@ -39,7 +47,7 @@ def changes_from_bundled(result: BatchResult) -> list[Difference] | None:
         Empty if the batch ran the bundled scenario; None if no scenario of that
         name is bundled or the result keeps no scenario.
     """
-    base = _bundled(result)
+    base = base if base is not None else _bundled(result)
     if base is None:
         return None
     if base.content_hash() == result.meta.get("scenario_hash"):
@@ -51,13 +59,14 @@ def changes_from_bundled(result: BatchResult) -> list[Difference] | None:
     return differences(base, ran)
 
 
-def _set_arguments(result: BatchResult, changed: list[Difference]) -> list[str] | None:
+def _set_arguments(
+    result: BatchResult, base: Scenario, changed: list[Difference]
+) -> list[str] | None:
     """``--set`` arguments that turn the bundled scenario into the batch's, if any do."""
     if not changed:
         return []
-    base = _bundled(result)
     arguments = [d.as_set() for d in changed]
-    if base is None or None in arguments:
+    if None in arguments:
         return None
     try:
         rebuilt = base.with_values({d.path: d.new for d in changed})
@@ -86,9 +95,12 @@ def rerun(result: BatchResult) -> tuple[str, str]:
     meta = result.meta
     name, design = str(meta.get("scenario")), str(meta.get("design", "monte_carlo"))
     runs, seed, store, policy = result.runs, meta.get("seed"), meta.get("store"), meta.get("policy")
-    changed = changes_from_bundled(result)
+    base = _bundled(result)
+    changed = None if base is None else changes_from_bundled(result, base)
     shared_design = policy and design != "monte_carlo"
-    sets = None if changed is None or shared_design else _set_arguments(result, changed)
+    sets = None
+    if base is not None and changed is not None and not shared_design:
+        sets = _set_arguments(result, base, changed)
     if sets is not None:
         words = ["mss-sim", "run", name, "--runs", str(runs), "--seed", str(seed)]
         words += ["--design", design] if design != "monte_carlo" else []
@@ -100,7 +112,7 @@ def rerun(result: BatchResult) -> tuple[str, str]:
             what += f", with the {len(sets)} value{'s' if len(sets) > 1 else ''} set above,"
         where = " into a new directory (its own already holds it)" if store is not None else ""
         return shlex.join(words), f"{what} is the one the batch ran: this runs it again{where}."
-    why = _why(name, policy, changed, _bundled(result) is not None)
+    why = _why(name, policy, changed, base is not None)
     if meta.get("scenario_spec") is None:
         return "", f"{why}, and the result does not keep the scenario it ran."
     if shared_design:
